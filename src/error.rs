@@ -1,0 +1,359 @@
+//! The one error type of the crate, modelled on CPython's `ssl` exception classes.
+//!
+//! CPython raises `ssl.SSLError` (and its subclasses) with an `errno`, a message and the
+//! OpenSSL `library` / `reason` names; configuration mistakes raise `ValueError`,
+//! `TypeError` or `NotImplementedError`; file problems raise `OSError` subclasses.
+//! [`Error`] has one variant per class, [`Error::python_class`] names the class, and
+//! `Display` prints what CPython's `str()` prints, minus the `(_ssl.c:NNNN)` suffix.
+
+use std::fmt;
+
+/// The data every `ssl.SSLError` (and subclass) carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SslErrorInfo {
+    /// `e.errno`: the OpenSSL reason code for configuration errors, the `SSL_ERROR_*`
+    /// class for connection errors, `None` when CPython raised the error with a single
+    /// argument (then `str(e)` is the tuple repr, e.g. `('No cipher can be selected.',)`).
+    pub errno: Option<i64>,
+    /// `e.library`: the OpenSSL library name (`"SSL"`, `"PEM"`, `"X509"`, ...).
+    pub library: Option<String>,
+    /// `e.reason`: the OpenSSL reason name (`"NO_START_LINE"`, ...).
+    pub reason: Option<String>,
+    /// `e.strerror`: the message without the `(_ssl.c:N)` suffix.
+    pub message: String,
+}
+
+impl SslErrorInfo {
+    /// An error from OpenSSL's error queue: `[LIB: REASON] reason string`, with `errno`
+    /// set to `errno` (CPython uses the reason code for context operations and the
+    /// `SSL_ERROR_*` class for connection operations).
+    pub fn openssl(errno: i64, library: &str, reason: &str) -> Self {
+        SslErrorInfo {
+            errno: Some(errno),
+            library: Some(library.to_string()),
+            reason: Some(reason.to_string()),
+            message: format!("[{library}: {reason}] {}", reason_string(reason)),
+        }
+    }
+
+    /// An OpenSSL "common" reason (not in CPython's table): `[LIB] text`, `reason` None.
+    pub fn openssl_common(errno: i64, library: &str, text: &str) -> Self {
+        SslErrorInfo {
+            errno: Some(errno),
+            library: Some(library.to_string()),
+            reason: None,
+            message: format!("[{library}] {text}"),
+        }
+    }
+
+    /// An error CPython raised with an explicit `(errno, text)`; no library, no reason.
+    pub fn with_errno(errno: i64, text: &str) -> Self {
+        SslErrorInfo {
+            errno: Some(errno),
+            library: None,
+            reason: None,
+            message: text.to_string(),
+        }
+    }
+
+    /// An error CPython raised with one argument (`PyErr_SetString`): `errno` None,
+    /// `str()` is the tuple repr.
+    pub fn text_only(text: &str) -> Self {
+        SslErrorInfo {
+            errno: None,
+            library: None,
+            reason: None,
+            message: text.to_string(),
+        }
+    }
+}
+
+/// OpenSSL's reason string for a reason name: the name in lower case with `_` as spaces,
+/// which is OpenSSL's own rule for almost all reasons; the few exceptions are listed.
+pub fn reason_string(reason: &str) -> String {
+    match reason {
+        "AT_LEAST_TLS_1_2_NEEDED_IN_SUITEB_MODE" => {
+            "at least (D)TLS 1.2 needed in Suite B mode".to_string()
+        }
+        "MISSING_SRP_PARAM" => "can't find SRP server param".to_string(),
+        "SRP_A_CALC" => "error with the srp params".to_string(),
+        "ILLEGAL_SUITEB_DIGEST" => "illegal Suite B digest".to_string(),
+        "UNEXPECTED_EOF_WHILE_READING" => "EOF occurred in violation of protocol".to_string(),
+        _ => reason.to_ascii_lowercase().replace('_', " "),
+    }
+}
+
+/// Every error this crate returns. Each variant is one CPython exception class.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// `ssl.SSLError`.
+    SslError(SslErrorInfo),
+    /// `ssl.SSLCertVerificationError` (also a `ValueError` in CPython).
+    SslCertVerificationError {
+        /// errno, library, reason and message.
+        info: SslErrorInfo,
+        /// OpenSSL's `X509_V_ERR_*` code (`e.verify_code`).
+        verify_code: i64,
+        /// `e.verify_message`.
+        verify_message: String,
+    },
+    /// `ssl.SSLZeroReturnError`: the peer closed the TLS session cleanly.
+    SslZeroReturnError(SslErrorInfo),
+    /// `ssl.SSLWantReadError`: more input is needed.
+    SslWantReadError(SslErrorInfo),
+    /// `ssl.SSLWantWriteError`: output must be flushed first.
+    SslWantWriteError(SslErrorInfo),
+    /// `ssl.SSLSyscallError`.
+    SslSyscallError(SslErrorInfo),
+    /// `ssl.SSLEOFError`: the transport ended without close_notify.
+    SslEofError(SslErrorInfo),
+    /// `ValueError`.
+    ValueError(String),
+    /// `TypeError` (only where a Rust type still admits the bad value).
+    TypeError(String),
+    /// `NotImplementedError`: a feature rustls cannot provide.
+    NotImplementedError(String),
+    /// `OverflowError`.
+    OverflowError(String),
+    /// `UnicodeError` (e.g. the IDNA codec's failures).
+    UnicodeError(String),
+    /// `OSError` and its subclasses (`FileNotFoundError`, `PermissionError`, ...).
+    Io(std::io::Error),
+    /// An error returned by a user callback (a password callback, an SNI callback),
+    /// propagated unchanged as CPython propagates the callback's exception.
+    Callback(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// `ssl.SSLError` from OpenSSL's queue for a context operation (errno = reason code).
+    pub fn ssl(code: i64, library: &str, reason: &str) -> Self {
+        Error::SslError(SslErrorInfo::openssl(code, library, reason))
+    }
+
+    /// `ssl.SSLError` raised with a single argument (`str()` is the tuple repr).
+    pub fn ssl_text(text: &str) -> Self {
+        Error::SslError(SslErrorInfo::text_only(text))
+    }
+
+    /// `ValueError(text)`.
+    pub fn value(text: impl Into<String>) -> Self {
+        Error::ValueError(text.into())
+    }
+
+    /// `NotImplementedError(text)`.
+    pub fn not_implemented(text: impl Into<String>) -> Self {
+        Error::NotImplementedError(text.into())
+    }
+
+    /// `OSError` with an errno, as `std::io::Error::from_raw_os_error`.
+    pub fn os(errno: i32) -> Self {
+        Error::Io(std::io::Error::from_raw_os_error(errno))
+    }
+
+    /// The SSL-error data, for the `ssl.SSLError` family.
+    pub fn ssl_info(&self) -> Option<&SslErrorInfo> {
+        match self {
+            Error::SslError(i)
+            | Error::SslZeroReturnError(i)
+            | Error::SslWantReadError(i)
+            | Error::SslWantWriteError(i)
+            | Error::SslSyscallError(i)
+            | Error::SslEofError(i) => Some(i),
+            Error::SslCertVerificationError { info, .. } => Some(info),
+            _ => None,
+        }
+    }
+
+    /// `e.errno` as CPython has it (`None` where CPython has `None`).
+    pub fn errno(&self) -> Option<i64> {
+        match self {
+            Error::Io(e) => e.raw_os_error().map(i64::from),
+            _ => self.ssl_info().and_then(|i| i.errno),
+        }
+    }
+
+    /// `e.library` for the `ssl.SSLError` family.
+    pub fn library(&self) -> Option<&str> {
+        self.ssl_info().and_then(|i| i.library.as_deref())
+    }
+
+    /// `e.reason` for the `ssl.SSLError` family.
+    pub fn reason(&self) -> Option<&str> {
+        self.ssl_info().and_then(|i| i.reason.as_deref())
+    }
+
+    /// `e.verify_code` for certificate verification errors.
+    pub fn verify_code(&self) -> Option<i64> {
+        match self {
+            Error::SslCertVerificationError { verify_code, .. } => Some(*verify_code),
+            _ => None,
+        }
+    }
+
+    /// `e.verify_message` for certificate verification errors.
+    pub fn verify_message(&self) -> Option<&str> {
+        match self {
+            Error::SslCertVerificationError { verify_message, .. } => Some(verify_message),
+            _ => None,
+        }
+    }
+
+    /// CPython's qualified class name: `ssl.SSLError`, `ValueError`, `FileNotFoundError`, ...
+    pub fn python_class(&self) -> &'static str {
+        match self {
+            Error::SslError(_) => "ssl.SSLError",
+            Error::SslCertVerificationError { .. } => "ssl.SSLCertVerificationError",
+            Error::SslZeroReturnError(_) => "ssl.SSLZeroReturnError",
+            Error::SslWantReadError(_) => "ssl.SSLWantReadError",
+            Error::SslWantWriteError(_) => "ssl.SSLWantWriteError",
+            Error::SslSyscallError(_) => "ssl.SSLSyscallError",
+            Error::SslEofError(_) => "ssl.SSLEOFError",
+            Error::ValueError(_) => "ValueError",
+            Error::TypeError(_) => "TypeError",
+            Error::NotImplementedError(_) => "NotImplementedError",
+            Error::OverflowError(_) => "OverflowError",
+            Error::UnicodeError(_) => "UnicodeError",
+            Error::Io(e) => os_error_class(e),
+            Error::Callback(_) => "Exception",
+        }
+    }
+}
+
+/// The `OSError` subclass CPython picks for an errno.
+fn os_error_class(e: &std::io::Error) -> &'static str {
+    match e.raw_os_error() {
+        Some(2) => "FileNotFoundError",
+        Some(1) | Some(13) => "PermissionError",
+        Some(17) => "FileExistsError",
+        Some(20) => "NotADirectoryError",
+        Some(21) => "IsADirectoryError",
+        Some(32) => "BrokenPipeError",
+        Some(104) => "ConnectionResetError",
+        Some(111) => "ConnectionRefusedError",
+        Some(110) => "TimeoutError",
+        _ => match e.kind() {
+            std::io::ErrorKind::TimedOut => "TimeoutError",
+            std::io::ErrorKind::NotFound => "FileNotFoundError",
+            std::io::ErrorKind::PermissionDenied => "PermissionError",
+            _ => "OSError",
+        },
+    }
+}
+
+/// Python's `repr()` of a `str`.
+pub(crate) fn py_repr_str(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+impl fmt::Display for SslErrorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errno {
+            Some(_) => f.write_str(&self.message),
+            None => write!(f, "({},)", py_repr_str(&self.message)),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::SslCertVerificationError { info, .. } => info.fmt(f),
+            Error::ValueError(m)
+            | Error::TypeError(m)
+            | Error::NotImplementedError(m)
+            | Error::OverflowError(m)
+            | Error::UnicodeError(m) => f.write_str(m),
+            Error::Io(e) => match e.raw_os_error() {
+                Some(code) => {
+                    let text = e.to_string();
+                    let suffix = format!(" (os error {code})");
+                    let text = text.strip_suffix(&suffix).unwrap_or(&text);
+                    write!(f, "[Errno {code}] {text}")
+                }
+                None => write!(f, "{e}"),
+            },
+            Error::Callback(e) => e.fmt(f),
+            other => other.ssl_info().expect("ssl family").fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Callback(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_argument_ssl_error_prints_as_tuple() {
+        let e = Error::ssl_text("No cipher can be selected.");
+        assert_eq!(e.to_string(), "('No cipher can be selected.',)");
+        assert_eq!(e.errno(), None);
+        assert_eq!(e.python_class(), "ssl.SSLError");
+    }
+
+    #[test]
+    fn openssl_error_message_shape() {
+        let e = Error::ssl(108, "PEM", "NO_START_LINE");
+        assert_eq!(e.to_string(), "[PEM: NO_START_LINE] no start line");
+        assert_eq!(e.errno(), Some(108));
+        assert_eq!(e.library(), Some("PEM"));
+        assert_eq!(e.reason(), Some("NO_START_LINE"));
+    }
+
+    #[test]
+    fn os_error_prints_like_python() {
+        let e = Error::os(2);
+        assert_eq!(e.to_string(), "[Errno 2] No such file or directory");
+        assert_eq!(e.python_class(), "FileNotFoundError");
+    }
+
+    #[test]
+    fn repr_quotes_like_python() {
+        assert_eq!(py_repr_str("it's"), "\"it's\"");
+        assert_eq!(py_repr_str("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(py_repr_str("x\0"), "'x\\x00'");
+    }
+}

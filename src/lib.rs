@@ -1,0 +1,9 @@
+//! sslcontext: Python's `ssl.SSLContext`, rebuilt in pure Rust on rustls.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod pki;
+pub mod x509;
+
+pub use error::{Error, Result, SslErrorInfo};

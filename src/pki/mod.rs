@@ -1,0 +1,1 @@
+//! PEM, private keys and the trust store.

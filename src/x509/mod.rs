@@ -1,0 +1,1 @@
+//! Certificate decoding into CPython's dict.
