@@ -2,8 +2,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ciphers;
+pub mod constants;
 pub mod error;
+pub mod options;
 pub mod pki;
+pub mod verify;
 pub mod x509;
 
 pub use error::{Error, Result, SslErrorInfo};

@@ -1,0 +1,1 @@
+//! OpenSSL cipher strings over OpenSSL 3.0's cipher table.

@@ -1,0 +1,1 @@
+//! How each `OP_*` flag maps onto rustls.

@@ -1,0 +1,1 @@
+//! Certificate verification with OpenSSL's codes, hostname matching.
