@@ -120,6 +120,15 @@ pub enum Error {
     UnicodeError(String),
     /// `OSError` and its subclasses (`FileNotFoundError`, `PermissionError`, ...).
     Io(std::io::Error),
+    /// `OSError` subclasses that carry a filename (`FileNotFoundError(2, '...', 'path')`).
+    Os {
+        /// `e.errno`.
+        errno: i32,
+        /// `e.strerror`.
+        strerror: String,
+        /// `e.filename`.
+        filename: Option<String>,
+    },
     /// An error returned by a user callback (a password callback, an SNI callback),
     /// propagated unchanged as CPython propagates the callback's exception.
     Callback(Box<dyn std::error::Error + Send + Sync>),
@@ -172,6 +181,7 @@ impl Error {
     pub fn errno(&self) -> Option<i64> {
         match self {
             Error::Io(e) => e.raw_os_error().map(i64::from),
+            Error::Os { errno, .. } => Some(i64::from(*errno)),
             _ => self.ssl_info().and_then(|i| i.errno),
         }
     }
@@ -218,6 +228,7 @@ impl Error {
             Error::OverflowError(_) => "OverflowError",
             Error::UnicodeError(_) => "UnicodeError",
             Error::Io(e) => os_error_class(e),
+            Error::Os { errno, .. } => os_error_class(&std::io::Error::from_raw_os_error(*errno)),
             Error::Callback(_) => "Exception",
         }
     }
@@ -300,6 +311,14 @@ impl fmt::Display for Error {
                 }
                 None => write!(f, "{e}"),
             },
+            Error::Os {
+                errno,
+                strerror,
+                filename,
+            } => match filename {
+                Some(name) => write!(f, "[Errno {errno}] {strerror}: {}", py_repr_str(name)),
+                None => write!(f, "[Errno {errno}] {strerror}"),
+            },
             Error::Callback(e) => e.fmt(f),
             other => other.ssl_info().expect("ssl family").fmt(f),
         }
@@ -355,5 +374,23 @@ mod tests {
         assert_eq!(py_repr_str("it's"), "\"it's\"");
         assert_eq!(py_repr_str("a'b\"c"), "'a\\'b\"c'");
         assert_eq!(py_repr_str("x\0"), "'x\\x00'");
+    }
+}
+
+/// An `OSError` that names the file, as CPython's `FileNotFoundError(2, '...', 'path')`
+/// prints: `[Errno 2] No such file or directory: 'path'`.
+pub(crate) fn io_error_with_filename(e: std::io::Error, path: &std::path::Path) -> Error {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            let text = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            Error::Os {
+                errno: code,
+                strerror: text,
+                filename: Some(path.to_string_lossy().into_owned()),
+            }
+        }
+        None => Error::Io(e),
     }
 }

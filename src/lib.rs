@@ -4,10 +4,14 @@
 
 pub mod ciphers;
 pub mod constants;
+pub mod context;
 pub mod error;
 pub mod options;
 pub mod pki;
 pub mod verify;
 pub mod x509;
 
+pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
+pub use context::{SessionStats, SslContext};
 pub use error::{Error, Result, SslErrorInfo};
+pub use options::{Options, VerifyFlags};

@@ -33,6 +33,7 @@ bitflags::bitflags! {
     }
 }
 
+#[allow(non_upper_case_globals)]
 impl Options {
     /// `OP_NO_SSLv2`: 0 on OpenSSL 3.0 (SSLv2 is gone).
     pub const OP_NO_SSLv2: Options = Options::empty();
