@@ -341,6 +341,24 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// An `OSError` that names the file, as CPython's `FileNotFoundError(2, '...', 'path')`
+/// prints: `[Errno 2] No such file or directory: 'path'`.
+pub(crate) fn io_error_with_filename(e: std::io::Error, path: &std::path::Path) -> Error {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            let text = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            Error::Os {
+                errno: code,
+                strerror: text,
+                filename: Some(path.to_string_lossy().into_owned()),
+            }
+        }
+        None => Error::Io(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,23 +392,5 @@ mod tests {
         assert_eq!(py_repr_str("it's"), "\"it's\"");
         assert_eq!(py_repr_str("a'b\"c"), "'a\\'b\"c'");
         assert_eq!(py_repr_str("x\0"), "'x\\x00'");
-    }
-}
-
-/// An `OSError` that names the file, as CPython's `FileNotFoundError(2, '...', 'path')`
-/// prints: `[Errno 2] No such file or directory: 'path'`.
-pub(crate) fn io_error_with_filename(e: std::io::Error, path: &std::path::Path) -> Error {
-    match e.raw_os_error() {
-        Some(code) => {
-            let text = e.to_string();
-            let suffix = format!(" (os error {code})");
-            let text = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
-            Error::Os {
-                errno: code,
-                strerror: text,
-                filename: Some(path.to_string_lossy().into_owned()),
-            }
-        }
-        None => Error::Io(e),
     }
 }
