@@ -118,6 +118,10 @@ pub enum Error {
     OverflowError(String),
     /// `UnicodeError` (e.g. the IDNA codec's failures).
     UnicodeError(String),
+    /// `UnicodeEncodeError` (e.g. a non-ASCII ALPN protocol name).
+    UnicodeEncodeError(String),
+    /// `UnicodeDecodeError` (e.g. non-ASCII bytes as a server hostname).
+    UnicodeDecodeError(String),
     /// `OSError` and its subclasses (`FileNotFoundError`, `PermissionError`, ...).
     Io(std::io::Error),
     /// `OSError` subclasses that carry a filename (`FileNotFoundError(2, '...', 'path')`).
@@ -227,6 +231,8 @@ impl Error {
             Error::NotImplementedError(_) => "NotImplementedError",
             Error::OverflowError(_) => "OverflowError",
             Error::UnicodeError(_) => "UnicodeError",
+            Error::UnicodeEncodeError(_) => "UnicodeEncodeError",
+            Error::UnicodeDecodeError(_) => "UnicodeDecodeError",
             Error::Io(e) => os_error_class(e),
             Error::Os { errno, .. } => os_error_class(&std::io::Error::from_raw_os_error(*errno)),
             Error::Callback(_) => "Exception",
@@ -301,7 +307,9 @@ impl fmt::Display for Error {
             | Error::TypeError(m)
             | Error::NotImplementedError(m)
             | Error::OverflowError(m)
-            | Error::UnicodeError(m) => f.write_str(m),
+            | Error::UnicodeError(m)
+            | Error::UnicodeEncodeError(m)
+            | Error::UnicodeDecodeError(m) => f.write_str(m),
             Error::Io(e) => match e.raw_os_error() {
                 Some(code) => {
                     let text = e.to_string();

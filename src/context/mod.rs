@@ -347,7 +347,7 @@ impl SslContext {
             let p = p.as_ref();
             if let Some((pos, c)) = p.char_indices().find(|(_, c)| !c.is_ascii()) {
                 let index = p[..pos].chars().count();
-                return Err(Error::UnicodeError(format!(
+                return Err(Error::UnicodeEncodeError(format!(
                     "'ascii' codec can't encode character '\\x{:02x}' in position {index}: ordinal not in range(128)",
                     c as u32
                 )));

@@ -1,0 +1,117 @@
+//! `ssl.MemoryBIO`: a byte queue shared between the TLS object and the application.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{Error, Result};
+
+#[derive(Default)]
+struct BioState {
+    buf: VecDeque<u8>,
+    eof_written: bool,
+}
+
+/// Python's `ssl.MemoryBIO`. Cloning gives another handle to the same buffer.
+#[doc(alias = "MemoryBIO")]
+#[derive(Clone, Default)]
+pub struct MemoryBio {
+    state: Arc<Mutex<BioState>>,
+}
+
+impl std::fmt::Debug for MemoryBio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.lock();
+        f.debug_struct("MemoryBio")
+            .field("pending", &s.buf.len())
+            .field("eof_written", &s.eof_written)
+            .finish()
+    }
+}
+
+impl MemoryBio {
+    /// `ssl.MemoryBIO()`: an empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BioState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether two handles share one buffer.
+    pub fn same_bio(&self, other: &MemoryBio) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+
+    /// `MemoryBIO.pending`: bytes waiting to be read.
+    pub fn pending(&self) -> usize {
+        self.lock().buf.len()
+    }
+
+    /// `MemoryBIO.eof`: `write_eof()` was called and every byte has been read.
+    pub fn eof(&self) -> bool {
+        let s = self.lock();
+        s.eof_written && s.buf.is_empty()
+    }
+
+    /// `MemoryBIO.write(data)`: appends and returns the length.
+    /// After `write_eof()`: `SSLError('cannot write() after write_eof()')`.
+    pub fn write(&self, data: &[u8]) -> Result<usize> {
+        let mut s = self.lock();
+        if s.eof_written {
+            return Err(Error::ssl_text("cannot write() after write_eof()"));
+        }
+        s.buf.extend(data);
+        Ok(data.len())
+    }
+
+    /// `MemoryBIO.write_eof()`: no more data will be written.
+    pub fn write_eof(&self) {
+        self.lock().eof_written = true;
+    }
+
+    /// `MemoryBIO.read(n)`: up to `n` bytes (`None` = all).
+    pub fn read(&self, n: Option<usize>) -> Vec<u8> {
+        let mut s = self.lock();
+        let n = n.unwrap_or(usize::MAX).min(s.buf.len());
+        s.buf.drain(..n).collect()
+    }
+
+    /// Copies up to `out.len()` bytes from the front without consuming them.
+    pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
+        let s = self.lock();
+        let n = out.len().min(s.buf.len());
+        for (dst, src) in out.iter_mut().zip(s.buf.iter()) {
+            *dst = *src;
+        }
+        n
+    }
+
+    /// Whether `write_eof()` was called (bytes may remain).
+    pub(crate) fn eof_written(&self) -> bool {
+        self.lock().eof_written
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpython_memorybio_semantics() {
+        let bio = MemoryBio::new();
+        assert_eq!(bio.pending(), 0);
+        assert!(!bio.eof());
+        assert_eq!(bio.write(b"foo").unwrap(), 3);
+        assert_eq!(bio.write(b"").unwrap(), 0);
+        assert_eq!(bio.read(Some(2)), b"fo");
+        bio.write_eof();
+        assert!(!bio.eof(), "eof only once drained");
+        assert_eq!(bio.read(None), b"o");
+        assert!(bio.eof());
+        let err = bio.write(b"x").unwrap_err();
+        assert_eq!(err.to_string(), "('cannot write() after write_eof()',)");
+        assert_eq!(bio.read(Some(5)), b"");
+        assert_eq!(bio.read(Some(0)), b"");
+    }
+}

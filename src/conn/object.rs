@@ -1,0 +1,663 @@
+//! `ssl.SSLObject`: the sans-IO TLS connection over two [`MemoryBio`]s. All protocol
+//! work happens here; [`crate::SslSocket`] only moves bytes between these buffers and a
+//! stream.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use rustls::server::{Accepted, Acceptor};
+use rustls::{CipherSuite, Connection, HandshakeKind};
+
+use super::bio::MemoryBio;
+use super::errors;
+use super::record::{classify_first_bytes, RecordFeeder};
+use crate::constants::VerifyMode;
+use crate::context::SslContext;
+use crate::error::{Error, Result};
+use crate::options::Options;
+
+/// Keyword arguments of `SSLContext.wrap_bio()` / `wrap_socket()`.
+#[derive(Debug, Clone)]
+pub struct WrapOptions {
+    /// `server_side`.
+    pub server_side: bool,
+    /// `server_hostname` (as given; IDNA-encoded when the object is made).
+    pub server_hostname: Option<String>,
+    /// `do_handshake_on_connect` (sockets only).
+    pub do_handshake_on_connect: bool,
+    /// `suppress_ragged_eofs` (sockets only).
+    pub suppress_ragged_eofs: bool,
+}
+
+impl Default for WrapOptions {
+    fn default() -> Self {
+        WrapOptions {
+            server_side: false,
+            server_hostname: None,
+            do_handshake_on_connect: true,
+            suppress_ragged_eofs: true,
+        }
+    }
+}
+
+impl WrapOptions {
+    /// Client side, connecting to `hostname` (SNI and hostname check).
+    pub fn client(hostname: impl Into<String>) -> Self {
+        WrapOptions {
+            server_hostname: Some(hostname.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Client side without a server name (no SNI, no hostname check).
+    pub fn client_without_hostname() -> Self {
+        WrapOptions::default()
+    }
+
+    /// Server side.
+    pub fn server() -> Self {
+        WrapOptions {
+            server_side: true,
+            ..Default::default()
+        }
+    }
+}
+
+enum Tls {
+    /// Server side before the ClientHello is complete.
+    Accepting(Box<Acceptor>),
+    /// Handshaking or established.
+    Conn(Box<Connection>),
+    /// The configuration could not be built; raised by the first handshake step.
+    Unavailable(Option<Error>),
+}
+
+/// Writes into a [`MemoryBio`].
+struct BioWriter<'a>(&'a MemoryBio);
+
+impl Write for BioWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .write(buf)
+            .map_err(|e| io::Error::new(io::ErrorKind::BrokenPipe, e.to_string()))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Python's `ssl.SSLObject`, made by [`SslContext::wrap_bio`].
+#[doc(alias = "SSLObject")]
+pub struct SslObject {
+    context: SslContext,
+    incoming: MemoryBio,
+    outgoing: MemoryBio,
+    server_side: bool,
+    server_hostname: Option<String>,
+    tls: Tls,
+    feeder: RecordFeeder,
+    /// Whether the peer's first bytes were checked for being TLS at all.
+    first_bytes_checked: bool,
+    handshake_done: bool,
+    /// A fatal error happened (alert sent or received).
+    failed: bool,
+    /// An EOF error was already raised once (later ones lose library/reason).
+    eof_reported: bool,
+    close_notify_sent: bool,
+    peer_closed: bool,
+    /// Cipher suites the client offered (server side), for `shared_ciphers()`.
+    client_suites: Vec<CipherSuite>,
+}
+
+impl std::fmt::Debug for SslObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SslObject")
+            .field("server_side", &self.server_side)
+            .field("server_hostname", &self.server_hostname)
+            .field("handshake_done", &self.handshake_done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SslContext {
+    /// `SSLContext.wrap_bio(incoming, outgoing, server_side, server_hostname, session)`.
+    pub fn wrap_bio(
+        &self,
+        incoming: &MemoryBio,
+        outgoing: &MemoryBio,
+        options: WrapOptions,
+    ) -> Result<SslObject> {
+        SslObject::new(self, incoming.clone(), outgoing.clone(), options)
+    }
+}
+
+impl SslObject {
+    pub(crate) fn new(
+        context: &SslContext,
+        incoming: MemoryBio,
+        outgoing: MemoryBio,
+        options: WrapOptions,
+    ) -> Result<Self> {
+        let protocol = context.protocol();
+        if options.server_side && protocol == crate::Protocol::TlsClient {
+            return Err(Error::SslError(crate::SslErrorInfo::with_errno(
+                0,
+                "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
+            )));
+        }
+        if !options.server_side && protocol == crate::Protocol::TlsServer {
+            return Err(Error::SslError(crate::SslErrorInfo::with_errno(
+                0,
+                "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
+            )));
+        }
+        let (tls, server_hostname) = if options.server_side {
+            (
+                Tls::Accepting(Box::default()),
+                options.server_hostname.clone(),
+            )
+        } else {
+            let target = match options.server_hostname.as_deref() {
+                Some(name) => Some(crate::verify::encode_hostname(name)?),
+                None => None,
+            };
+            let hostname = target.as_ref().map(|t| t.text().to_string());
+            let tls = match context.client_connection(target.as_ref()) {
+                Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
+                Err(e) => Tls::Unavailable(Some(e)),
+            };
+            (tls, hostname)
+        };
+        Ok(SslObject {
+            context: context.clone(),
+            incoming,
+            outgoing,
+            server_side: options.server_side,
+            server_hostname,
+            tls,
+            feeder: RecordFeeder::default(),
+            first_bytes_checked: false,
+            handshake_done: false,
+            failed: false,
+            eof_reported: false,
+            close_notify_sent: false,
+            peer_closed: false,
+            client_suites: Vec::new(),
+        })
+    }
+
+    /// `SSLObject.context`.
+    pub fn context(&self) -> &SslContext {
+        &self.context
+    }
+
+    /// `SSLObject.server_side`.
+    pub fn server_side(&self) -> bool {
+        self.server_side
+    }
+
+    /// `SSLObject.server_hostname`: the IDNA A-label form of the name given.
+    pub fn server_hostname(&self) -> Option<&str> {
+        self.server_hostname.as_deref()
+    }
+
+    fn conn(&self) -> Option<&Connection> {
+        match &self.tls {
+            Tls::Conn(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Moves every pending TLS byte to the outgoing buffer.
+    fn flush(&mut self) {
+        if let Tls::Conn(conn) = &mut self.tls {
+            let mut out = BioWriter(&self.outgoing);
+            while conn.wants_write() {
+                match conn.write_tls(&mut out) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+
+    /// Marks the connection failed, sends whatever alert rustls queued, and returns `err`.
+    fn fail(&mut self, err: Error) -> Error {
+        self.failed = true;
+        self.flush();
+        err
+    }
+
+    fn incoming_at_eof(&self) -> bool {
+        self.incoming.eof_written() && self.incoming.pending() == 0
+    }
+
+    /// Feeds the next part of one TLS record to rustls. `Ok(false)` when no byte is
+    /// waiting (or too few to judge the peer's first record).
+    fn feed(&mut self) -> Result<bool> {
+        if !self.first_bytes_checked {
+            let mut head = [0u8; 5];
+            let n = self.incoming.peek(&mut head);
+            if n == 0 {
+                return Ok(false);
+            }
+            if let Some(kind) = classify_first_bytes(&head[..n]) {
+                if n < head.len() && !self.incoming.eof_written() {
+                    return Ok(false);
+                }
+                return Err(self.fail(errors::not_tls(kind)));
+            }
+            self.first_bytes_checked = true;
+        }
+        let chunk = self.feeder.next_chunk(&self.incoming);
+        if chunk.is_empty() {
+            return Ok(false);
+        }
+        match &mut self.tls {
+            Tls::Accepting(acceptor) => {
+                let mut rd: &[u8] = &chunk;
+                while !rd.is_empty() {
+                    if acceptor.read_tls(&mut rd).is_err() {
+                        break;
+                    }
+                }
+                match acceptor.accept() {
+                    Ok(None) => Ok(true),
+                    Ok(Some(accepted)) => {
+                        self.accept(accepted)?;
+                        Ok(true)
+                    }
+                    Err((err, mut alert)) => {
+                        let _ = alert.write_all(&mut BioWriter(&self.outgoing));
+                        Err(self.fail(errors::from_rustls(&err, true)))
+                    }
+                }
+            }
+            Tls::Conn(conn) => {
+                let mut rd: &[u8] = &chunk;
+                while !rd.is_empty() {
+                    match conn.read_tls(&mut rd) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
+                                1,
+                                "SSL",
+                                &e.to_string(),
+                            ));
+                            return Err(self.fail(err));
+                        }
+                    }
+                }
+                self.process()?;
+                Ok(true)
+            }
+            Tls::Unavailable(_) => Ok(false),
+        }
+    }
+
+    /// Runs rustls on what it has read; maps failures to CPython's errors.
+    fn process(&mut self) -> Result<()> {
+        let Tls::Conn(conn) = &mut self.tls else {
+            return Ok(());
+        };
+        let server_side = self.server_side;
+        let (result, failure) = crate::verify::capture_failure(|| conn.process_new_packets());
+        match result {
+            Ok(state) => {
+                if state.peer_has_closed() {
+                    self.peer_closed = true;
+                }
+                Ok(())
+            }
+            Err(err) => {
+                let mapped = match failure {
+                    Some(f) => f.into_error(),
+                    None => errors::from_rustls(&err, server_side),
+                };
+                Err(self.fail(mapped))
+            }
+        }
+    }
+
+    /// The server side's ClientHello step: pick the configuration (ALPN the OpenSSL
+    /// way) and turn the acceptor into a connection.
+    fn accept(&mut self, accepted: Accepted) -> Result<()> {
+        let hello = accepted.client_hello();
+        self.client_suites = hello.cipher_suites().to_vec();
+        let offered: Option<Vec<Vec<u8>>> = hello.alpn().map(|it| it.map(<[u8]>::to_vec).collect());
+        let config = match self.context.server_config_for(offered.as_deref()) {
+            Ok(c) => c,
+            Err(e) => {
+                self.outgoing
+                    .write(&crate::conn::fatal_alert_record(40))
+                    .ok();
+                return Err(self.fail(e));
+            }
+        };
+        match accepted.into_connection(config) {
+            Ok(conn) => {
+                self.tls = Tls::Conn(Box::new(Connection::Server(conn)));
+                self.context.count_accept();
+                self.process()?;
+                self.flush();
+                Ok(())
+            }
+            Err((err, mut alert)) => {
+                let _ = alert.write_all(&mut BioWriter(&self.outgoing));
+                Err(self.fail(errors::from_rustls(&err, true)))
+            }
+        }
+    }
+
+    fn check_usable(&mut self) -> Result<()> {
+        if let Tls::Unavailable(err) = &mut self.tls {
+            self.failed = true;
+            return Err(err.take().unwrap_or_else(errors::syscall_error));
+        }
+        Ok(())
+    }
+
+    /// `SSLObject.do_handshake()`. `SSLWantReadError` when more input is needed.
+    pub fn do_handshake(&mut self) -> Result<()> {
+        self.check_usable()?;
+        if self.handshake_done {
+            return Ok(());
+        }
+        if self.failed {
+            return Err(errors::syscall_error());
+        }
+        if !self.server_side && self.feeder.bytes == 0 && self.outgoing_unsent() {
+            self.context.count_connect();
+        }
+        loop {
+            self.flush();
+            if let Tls::Conn(conn) = &self.tls {
+                if !conn.is_handshaking() {
+                    self.handshake_done = true;
+                    self.flush();
+                    self.context.count_handshake_done(
+                        self.server_side,
+                        conn.handshake_kind() == Some(HandshakeKind::Resumed),
+                    );
+                    return Ok(());
+                }
+            }
+            if !self.feed()? {
+                if self.incoming_at_eof() {
+                    self.eof_reported = true;
+                    return Err(self.fail(errors::unexpected_eof(true)));
+                }
+                return Err(errors::want_read());
+            }
+        }
+    }
+
+    /// True until the first handshake flight has been produced.
+    fn outgoing_unsent(&self) -> bool {
+        matches!(&self.tls, Tls::Conn(c) if c.wants_write())
+    }
+
+    /// `SSLObject.read(len)`: up to `len` bytes of application data; `b""` after the
+    /// peer's close_notify.
+    pub fn read(&mut self, len: usize) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; len];
+        let n = self.read_into(&mut buf)?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// `SSLObject.read(len, buffer)`: reads into `buf`, returns the count.
+    pub fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.check_usable()?;
+        if !self.handshake_done {
+            self.do_handshake()?;
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let outcome = match &mut self.tls {
+                Tls::Conn(conn) => conn.reader().read(buf),
+                _ => return Err(errors::syscall_error()),
+            };
+            match outcome {
+                Ok(n) => {
+                    self.flush();
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if self.failed {
+                        return Err(errors::zero_return());
+                    }
+                    if !self.feed()? {
+                        self.flush();
+                        if self.incoming_at_eof() {
+                            return self.ragged_eof();
+                        }
+                        return Err(errors::want_read());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return self.ragged_eof(),
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+    }
+
+    /// The transport ended without close_notify.
+    fn ragged_eof(&mut self) -> Result<usize> {
+        if self.context.options().contains(Options::OP_IGNORE_UNEXPECTED_EOF) {
+            return Ok(0);
+        }
+        let first = !self.eof_reported;
+        self.eof_reported = true;
+        Err(errors::unexpected_eof(first))
+    }
+
+    /// `SSLObject.write(data)`: encrypts all of `data` into the outgoing buffer.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize> {
+        self.check_usable()?;
+        if !self.handshake_done {
+            self.do_handshake()?;
+        }
+        if self.failed || self.peer_closed && self.close_notify_sent {
+            return Err(errors::zero_return());
+        }
+        if self.close_notify_sent {
+            return Err(errors::ssl("PROTOCOL_IS_SHUTDOWN"));
+        }
+        let mut offset = 0;
+        while offset < data.len() {
+            let n = match &mut self.tls {
+                Tls::Conn(conn) => conn.writer().write(&data[offset..]).map_err(Error::Io)?,
+                _ => return Err(errors::syscall_error()),
+            };
+            self.flush();
+            if n == 0 {
+                return Err(errors::want_write());
+            }
+            offset += n;
+        }
+        Ok(data.len())
+    }
+
+    /// `SSLObject.pending()`: decrypted bytes ready to be read without more input.
+    pub fn pending(&mut self) -> usize {
+        if self.failed {
+            return 0;
+        }
+        match &mut self.tls {
+            Tls::Conn(conn) => conn
+                .process_new_packets()
+                .map(|s| s.plaintext_bytes_to_read())
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// `SSLObject.unwrap()`: sends close_notify and waits for the peer's. Bytes after
+    /// the peer's close_notify stay in the incoming buffer.
+    pub fn unwrap(&mut self) -> Result<()> {
+        if !self.handshake_done {
+            return Err(errors::ssl("SHUTDOWN_WHILE_IN_INIT"));
+        }
+        if !self.close_notify_sent {
+            if let Tls::Conn(conn) = &mut self.tls {
+                conn.send_close_notify();
+            }
+            self.close_notify_sent = true;
+            self.flush();
+        }
+        loop {
+            if self.peer_closed {
+                return Ok(());
+            }
+            if self.failed {
+                return Err(errors::syscall_error());
+            }
+            if !self.feed()? {
+                if self.incoming_at_eof() {
+                    self.ragged_eof()?;
+                    return Ok(());
+                }
+                return Err(errors::want_read());
+            }
+        }
+    }
+
+    /// `SSLObject.version()`: `"TLSv1.3"` / `"TLSv1.2"`, `None` before the handshake.
+    pub fn version(&self) -> Option<&'static str> {
+        if !self.handshake_done {
+            return None;
+        }
+        match self.conn()?.protocol_version()? {
+            rustls::ProtocolVersion::TLSv1_3 => Some("TLSv1.3"),
+            rustls::ProtocolVersion::TLSv1_2 => Some("TLSv1.2"),
+            _ => None,
+        }
+    }
+
+    /// `SSLObject.cipher()`: `(name, protocol, secret_bits)` of the negotiated suite.
+    pub fn cipher(&self) -> Option<(String, &'static str, u16)> {
+        let suite = self.conn()?.negotiated_cipher_suite()?;
+        Some(crate::ciphers::cipher_tuple(suite))
+    }
+
+    /// `SSLObject.shared_ciphers()`: on the server after the handshake, the suites the
+    /// client offered that this side enables, in the server's preference order.
+    pub fn shared_ciphers(&self) -> Option<Vec<(String, &'static str, u16)>> {
+        if !self.server_side || !self.handshake_done {
+            return None;
+        }
+        let Some(Connection::Server(_)) = self.conn() else {
+            return None;
+        };
+        let enabled = self.context.server_cipher_suites().ok()?;
+        Some(
+            enabled
+                .into_iter()
+                .filter(|s| self.client_suites.contains(&s.suite()))
+                .map(crate::ciphers::cipher_tuple)
+                .collect(),
+        )
+    }
+
+    /// `SSLObject.selected_alpn_protocol()`.
+    pub fn selected_alpn_protocol(&self) -> Option<String> {
+        let proto = self.conn()?.alpn_protocol()?;
+        Some(String::from_utf8_lossy(proto).into_owned())
+    }
+
+    /// `SSLObject.selected_npn_protocol()`: always `None` (no NPN in rustls or 3.11).
+    pub fn selected_npn_protocol(&self) -> Option<String> {
+        None
+    }
+
+    /// `SSLObject.compression()`: always `None` (TLS compression does not exist here).
+    pub fn compression(&self) -> Option<String> {
+        None
+    }
+
+    /// `SSLObject.session_reused`.
+    pub fn session_reused(&self) -> bool {
+        self.handshake_done
+            && self.conn().and_then(|c| c.handshake_kind()) == Some(HandshakeKind::Resumed)
+    }
+
+    /// The peer's certificate chain as sent (leaf first), after the handshake.
+    pub fn peer_chain_der(&self) -> Option<Vec<Vec<u8>>> {
+        let certs = self.conn()?.peer_certificates()?;
+        Some(certs.iter().map(|c| c.as_ref().to_vec()).collect())
+    }
+
+    /// `SSLObject.getpeercert(binary_form=True)`: the peer's DER certificate, `None`
+    /// when it sent none. `ValueError('handshake not done yet')` before the handshake.
+    pub fn getpeercert_der(&self) -> Result<Option<Vec<u8>>> {
+        if !self.handshake_done {
+            return Err(Error::value("handshake not done yet"));
+        }
+        Ok(self
+            .conn()
+            .and_then(|c| c.peer_certificates())
+            .and_then(|certs| certs.first())
+            .map(|c| c.as_ref().to_vec()))
+    }
+
+    /// `SSLObject.getpeercert()`: the decoded certificate dict; an empty dict
+    /// ([`PeerCertificate::NotVerified`]) while the context's `verify_mode` is
+    /// `CERT_NONE`, as CPython gives.
+    pub fn getpeercert(&self) -> Result<Option<PeerCertificate>> {
+        let Some(der) = self.getpeercert_der()? else {
+            return Ok(None);
+        };
+        if self.context.verify_mode() == VerifyMode::CertNone {
+            return Ok(Some(PeerCertificate::NotVerified));
+        }
+        Ok(Some(PeerCertificate::Decoded(Box::new(crate::x509::decode_der(&der)?))))
+    }
+
+    /// `SSLObject.get_channel_binding(cb_type)`: `tls-exporter` (RFC 9266) only;
+    /// `tls-unique` needs the Finished message, which rustls does not expose.
+    pub fn get_channel_binding(&self, cb_type: &str) -> Result<Option<Vec<u8>>> {
+        match cb_type {
+            "tls-exporter" => {
+                if !self.handshake_done {
+                    return Ok(None);
+                }
+                let Some(conn) = self.conn() else {
+                    return Ok(None);
+                };
+                let mut out = [0u8; 32];
+                conn.export_keying_material(&mut out[..], b"EXPORTER-Channel-Binding", None)
+                    .map_err(|e| errors::from_rustls(&e, self.server_side))?;
+                Ok(Some(out.to_vec()))
+            }
+            "tls-unique" => Err(Error::not_implemented(
+                "'tls-unique' channel binding is not available: rustls does not expose the Finished messages; use 'tls-exporter'",
+            )),
+            other => Err(Error::value(format!(
+                "{} channel binding type not implemented",
+                crate::error::py_repr_str(other)
+            ))),
+        }
+    }
+
+    /// `SSLObject.verify_client_post_handshake()`: rustls implements no post-handshake
+    /// authentication; fails as OpenSSL does for a peer without the extension.
+    pub fn verify_client_post_handshake(&self) -> Result<()> {
+        if !self.server_side {
+            return Err(errors::ssl("WRONG_SSL_VERSION"));
+        }
+        Err(errors::ssl("EXTENSION_NOT_RECEIVED"))
+    }
+}
+
+/// What `getpeercert()` returns when the peer sent a certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PeerCertificate {
+    /// The certificate dict.
+    Decoded(Box<crate::x509::CertificateInfo>),
+    /// `{}`: the context does not verify (`CERT_NONE`), so CPython shows nothing.
+    NotVerified,
+}
+

@@ -1,0 +1,142 @@
+//! Feeding rustls one TLS record at a time, as OpenSSL reads without read-ahead: bytes
+//! after a record that ends the TLS session (close_notify) stay in the incoming buffer
+//! for the application (`unwrap()`, STARTTLS).
+//!
+//! Also classifies a first record that is not TLS at all the way OpenSSL reports it
+//! (`WRONG_VERSION_NUMBER`, `HTTP_REQUEST`, `HTTPS_PROXY_REQUEST`).
+
+use super::bio::MemoryBio;
+
+/// TLS record header length.
+const HEADER_LEN: usize = 5;
+
+/// What the next bytes of the incoming buffer are.
+#[derive(Debug, Default)]
+pub(crate) struct RecordFeeder {
+    /// Header bytes of the current record seen so far (0..5).
+    header: Vec<u8>,
+    /// Body bytes of the current record still to pass on.
+    body_remaining: usize,
+    /// Records passed on completely.
+    pub records: u64,
+    /// Bytes passed on in total.
+    pub bytes: u64,
+}
+
+/// The kind of garbage OpenSSL names when the first bytes are not a TLS record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotTls {
+    /// `GET `, `POST `, `HEAD `, `PUT `: `HTTP_REQUEST`.
+    HttpRequest,
+    /// `CONNECT`: `HTTPS_PROXY_REQUEST`.
+    HttpsProxyRequest,
+    /// Anything else: `WRONG_VERSION_NUMBER`.
+    WrongVersion,
+}
+
+impl RecordFeeder {
+    /// Takes from `bio` the bytes that belong to the current record (never more), up to
+    /// the end of the record. Returns them, or an empty vector when none are buffered.
+    pub fn next_chunk(&mut self, bio: &MemoryBio) -> Vec<u8> {
+        if self.body_remaining == 0 {
+            let want = HEADER_LEN - self.header.len();
+            let got = bio.read(Some(want));
+            self.header.extend_from_slice(&got);
+            self.bytes += got.len() as u64;
+            if self.header.len() == HEADER_LEN {
+                self.body_remaining = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                self.header.clear();
+                if self.body_remaining == 0 {
+                    self.records += 1;
+                }
+            }
+            got
+        } else {
+            let got = bio.read(Some(self.body_remaining));
+            self.body_remaining -= got.len();
+            self.bytes += got.len() as u64;
+            if self.body_remaining == 0 {
+                self.records += 1;
+            }
+            got
+        }
+    }
+
+    /// Whether we stand at a record boundary (no partial record passed on).
+    pub fn at_boundary(&self) -> bool {
+        self.header.is_empty() && self.body_remaining == 0
+    }
+}
+
+/// Classifies the first bytes a peer sent, when they cannot start a TLS record.
+/// `None` when they could (or too few bytes to tell).
+pub(crate) fn classify_first_bytes(first: &[u8]) -> Option<NotTls> {
+    let Some(&content_type) = first.first() else {
+        return None;
+    };
+    // OpenSSL checks for HTTP on a server before looking at the version.
+    for (prefix, kind) in [
+        (&b"GET "[..], NotTls::HttpRequest),
+        (b"POST ", NotTls::HttpRequest),
+        (b"HEAD ", NotTls::HttpRequest),
+        (b"PUT ", NotTls::HttpRequest),
+        (b"CONNE", NotTls::HttpsProxyRequest),
+    ] {
+        if first.len() >= prefix.len() && first.starts_with(prefix) {
+            return Some(kind);
+        }
+    }
+    let tls_type = matches!(content_type, 20..=23);
+    if !tls_type {
+        return Some(NotTls::WrongVersion);
+    }
+    if first.len() >= 2 && first[1] != 3 {
+        return Some(NotTls::WrongVersion);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_takes_bytes_past_a_record() {
+        let bio = MemoryBio::new();
+        // Two records: an alert (2-byte body) then plaintext after it.
+        bio.write(&[21, 3, 3, 0, 2, 1, 0]).unwrap();
+        bio.write(b"plain").unwrap();
+        let mut f = RecordFeeder::default();
+        assert_eq!(f.next_chunk(&bio), vec![21, 3, 3, 0, 2]);
+        assert_eq!(f.next_chunk(&bio), vec![1, 0]);
+        assert!(f.at_boundary());
+        assert_eq!(f.records, 1);
+        assert_eq!(bio.pending(), 5);
+    }
+
+    #[test]
+    fn partial_headers_and_bodies() {
+        let bio = MemoryBio::new();
+        let mut f = RecordFeeder::default();
+        bio.write(&[23, 3]).unwrap();
+        assert_eq!(f.next_chunk(&bio), vec![23, 3]);
+        assert!(f.next_chunk(&bio).is_empty());
+        bio.write(&[3, 0, 3, 9]).unwrap();
+        assert_eq!(f.next_chunk(&bio), vec![3, 0, 3]);
+        assert_eq!(f.next_chunk(&bio), vec![9]);
+        assert!(!f.at_boundary());
+        bio.write(&[9, 9, 7]).unwrap();
+        assert_eq!(f.next_chunk(&bio), vec![9, 9]);
+        assert!(f.at_boundary());
+        assert_eq!(bio.pending(), 1);
+    }
+
+    #[test]
+    fn classifies_non_tls_like_openssl() {
+        assert_eq!(classify_first_bytes(b"GET / HTTP/1.1"), Some(NotTls::HttpRequest));
+        assert_eq!(classify_first_bytes(b"CONNECT x:443"), Some(NotTls::HttpsProxyRequest));
+        assert_eq!(classify_first_bytes(b"hello"), Some(NotTls::WrongVersion));
+        assert_eq!(classify_first_bytes(&[22, 3, 1, 0, 5]), None);
+        assert_eq!(classify_first_bytes(&[22, 9, 1]), Some(NotTls::WrongVersion));
+    }
+}

@@ -1,0 +1,387 @@
+//! Freezing a context's settings into rustls configurations, cached per generation.
+//!
+//! The verifier, certificate resolver, session cache and ticketer `Arc`s are kept
+//! across generations that do not change them: rustls resumes a session only with the
+//! very same verifier and credentials (`Arc::ptr_eq`), so an unrelated setter (ALPN,
+//! say) must not end resumption.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::ServerCertVerifier;
+use rustls::client::ResolvesClientCert;
+use rustls::crypto::CryptoProvider;
+use rustls::server::danger::ClientCertVerifier;
+use rustls::server::{ClientHello, ResolvesServerCert, StoresServerSessions};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, ServerConfig, SignatureScheme, SupportedProtocolVersion};
+
+use super::{SslContext, State};
+use crate::constants::{Protocol, VerifyMode};
+use crate::error::{Error, Result};
+use crate::options::Options;
+use crate::verify::{ChainVerifier, ClientVerifier, ServerVerifier, VerifyPolicy};
+
+/// Configs built for one generation, plus the long-lived parts.
+#[derive(Default)]
+pub(crate) struct Cache {
+    client: Option<(u64, Arc<ClientConfig>)>,
+    server: Option<(u64, Arc<ServerSide>)>,
+    verifiers: Option<(VerifyKey, Arc<ServerVerifier>, Arc<ClientVerifier>)>,
+    resolver: Option<(u64, Arc<IdentityResolver>)>,
+    /// The server session cache of this context (never shared with another context).
+    pub session_cache: Option<Arc<dyn StoresServerSessions>>,
+    /// The ticket key of this context.
+    ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
+    /// The client session store of this context.
+    pub client_sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+}
+
+/// What the verifiers are built from; equal keys reuse the same `Arc`s.
+#[derive(Clone, PartialEq)]
+struct VerifyKey {
+    verify_mode: VerifyMode,
+    check_hostname: bool,
+    host_flags: u32,
+    verify_flags: u64,
+    security_level: u8,
+    store_generation: u64,
+}
+
+/// The server side's frozen configuration: one `ServerConfig` per ALPN outcome.
+pub(crate) struct ServerSide {
+    /// With no ALPN protocol selected.
+    base: Arc<ServerConfig>,
+    /// Our protocols in preference order.
+    alpn: Vec<Vec<u8>>,
+    /// Configs with exactly one protocol selected, made on first use.
+    by_protocol: Mutex<HashMap<Vec<u8>, Arc<ServerConfig>>>,
+    /// Whether a certificate is loaded.
+    has_identity: bool,
+}
+
+impl ServerSide {
+    /// OpenSSL's ALPN choice: the first of our protocols the client offered; no
+    /// overlap (or no offer) means no ALPN, never a fatal alert.
+    fn for_offer(&self, offered: Option<&[Vec<u8>]>) -> Arc<ServerConfig> {
+        let choice = offered.and_then(|offer| self.alpn.iter().find(|p| offer.contains(p)));
+        let Some(choice) = choice else {
+            return self.base.clone();
+        };
+        let mut map = self.by_protocol.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(choice.clone())
+            .or_insert_with(|| {
+                let mut cfg = (*self.base).clone();
+                cfg.alpn_protocols = vec![choice.clone()];
+                Arc::new(cfg)
+            })
+            .clone()
+    }
+}
+
+/// Serves the loaded certificate(s): the first one whose key can sign with a scheme
+/// the peer offers (so an RSA and an EC certificate can coexist, as in OpenSSL).
+#[derive(Debug)]
+pub(crate) struct IdentityResolver {
+    keys: Vec<Arc<CertifiedKey>>,
+}
+
+impl IdentityResolver {
+    fn pick(&self, schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.keys
+            .iter()
+            .find(|k| k.key.choose_scheme(schemes).is_some())
+            .or_else(|| self.keys.first())
+            .cloned()
+    }
+}
+
+impl ResolvesServerCert for IdentityResolver {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.pick(hello.signature_schemes())
+    }
+}
+
+impl ResolvesClientCert for IdentityResolver {
+    fn resolve(&self, _hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.keys
+            .iter()
+            .find(|k| k.key.choose_scheme(schemes).is_some())
+            .cloned()
+    }
+
+    fn has_certs(&self) -> bool {
+        !self.keys.is_empty()
+    }
+}
+
+/// The protocol versions rustls may use: the bounds and `OP_NO_TLSv1_*` flags, with
+/// versions below TLS 1.2 acting as TLS 1.2.
+pub(crate) fn effective_versions(state: &State) -> Vec<&'static SupportedProtocolVersion> {
+    let s = &state.settings;
+    let (mut lo, mut hi) = (0x0303u16, 0x0304u16);
+    if s.protocol == Protocol::TlsV1_2 {
+        hi = 0x0303;
+    }
+    if s.min_version != 0 {
+        lo = lo.max(s.min_version);
+    }
+    if s.max_version != 0 {
+        hi = hi.min(s.max_version);
+    }
+    let mut out = Vec::new();
+    if lo <= 0x0303 && hi >= 0x0303 && !s.options.contains(Options::OP_NO_TLSv1_2) {
+        out.push(&rustls::version::TLS12);
+    }
+    if lo <= 0x0304 && hi >= 0x0304 && !s.options.contains(Options::OP_NO_TLSv1_3) {
+        out.push(&rustls::version::TLS13);
+    }
+    out
+}
+
+/// `[SSL: NO_PROTOCOLS_AVAILABLE]`, OpenSSL's error when the bounds leave nothing.
+fn no_protocols() -> Error {
+    crate::conn::ssl_reason("NO_PROTOCOLS_AVAILABLE")
+}
+
+impl SslContext {
+    fn provider(state: &State, tls13: bool) -> Arc<CryptoProvider> {
+        let mut provider = rustls::crypto::ring::default_provider();
+        provider.cipher_suites = state.ciphers.rustls_suites(tls13);
+        if let Some(groups) = &state.groups {
+            provider.kx_groups = groups.clone();
+        }
+        Arc::new(provider)
+    }
+
+    fn verify_policy(state: &State) -> VerifyPolicy {
+        let s = &state.settings;
+        VerifyPolicy {
+            verify_mode: s.verify_mode,
+            check_hostname: s.check_hostname,
+            host_flags: s.host_flags,
+            verify_flags: s.verify_flags,
+            security_level: s.security_level,
+            roots: state.store.certs_der(),
+            crls: state.store.crls(),
+            capath_lookup: state.store.capath_lookup(),
+        }
+    }
+
+    /// The verifiers, reused while nothing they depend on changed.
+    fn verifiers(state: &mut State) -> (Arc<ServerVerifier>, Arc<ClientVerifier>) {
+        let s = &state.settings;
+        let key = VerifyKey {
+            verify_mode: s.verify_mode,
+            check_hostname: s.check_hostname,
+            host_flags: s.host_flags,
+            verify_flags: s.verify_flags.bits(),
+            security_level: s.security_level,
+            store_generation: state.store_generation,
+        };
+        if let Some((k, sv, cv)) = &state.cache.verifiers {
+            if *k == key {
+                return (sv.clone(), cv.clone());
+            }
+        }
+        let core = Arc::new(ChainVerifier::with_ring(Self::verify_policy(state)));
+        let sv = ServerVerifier::new(core.clone());
+        let cv = ClientVerifier::new(core);
+        state.cache.verifiers = Some((key, sv.clone(), cv.clone()));
+        (sv, cv)
+    }
+
+    fn resolver(state: &mut State) -> Arc<IdentityResolver> {
+        if let Some((g, r)) = &state.cache.resolver {
+            if *g == state.identity_generation {
+                return r.clone();
+            }
+        }
+        let r = Arc::new(IdentityResolver {
+            keys: state.identities.iter().map(|i| Arc::new(i.certified_key())).collect(),
+        });
+        state.cache.resolver = Some((state.identity_generation, r.clone()));
+        r
+    }
+
+    /// The frozen `rustls::ClientConfig` for this generation (cached).
+    #[doc(alias = "client_config")]
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
+        let mut state = self.lock();
+        if let Some((g, cfg)) = &state.cache.client {
+            if *g == state.generation {
+                return Ok(cfg.clone());
+            }
+        }
+        let versions = effective_versions(&state);
+        if versions.is_empty() {
+            return Err(no_protocols());
+        }
+        let provider = Self::provider(&state, versions.contains(&&rustls::version::TLS13));
+        let (server_verifier, _) = Self::verifiers(&mut state);
+        let resolver = Self::resolver(&mut state);
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&versions)
+            .map_err(|e| crate::conn::config_error(&e))?
+            .dangerous()
+            .with_custom_certificate_verifier(server_verifier as Arc<dyn ServerCertVerifier>);
+        let mut cfg = builder.with_client_cert_resolver(resolver);
+        cfg.alpn_protocols = state.settings.alpn_protocols.clone();
+        cfg.key_log = self.key_log(&state);
+        let sessions = state
+            .cache
+            .client_sessions
+            .get_or_insert_with(|| Arc::new(rustls::client::ClientSessionMemoryCache::new(256)))
+            .clone();
+        cfg.resumption = rustls::client::Resumption::store(sessions);
+        let cfg = Arc::new(cfg);
+        state.cache.client = Some((state.generation, cfg.clone()));
+        Ok(cfg)
+    }
+
+    pub(crate) fn server_side(&self) -> Result<Arc<ServerSide>> {
+        let mut state = self.lock();
+        if let Some((g, side)) = &state.cache.server {
+            if *g == state.generation {
+                return Ok(side.clone());
+            }
+        }
+        let versions = effective_versions(&state);
+        if versions.is_empty() {
+            return Err(no_protocols());
+        }
+        let provider = Self::provider(&state, versions.contains(&&rustls::version::TLS13));
+        let (_, client_verifier) = Self::verifiers(&mut state);
+        let resolver = Self::resolver(&mut state);
+        let has_identity = !state.identities.is_empty();
+        let builder = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&versions)
+            .map_err(|e| crate::conn::config_error(&e))?;
+        let builder = if state.settings.verify_mode == VerifyMode::CertNone {
+            builder.with_no_client_auth()
+        } else {
+            builder.with_client_cert_verifier(client_verifier as Arc<dyn ClientCertVerifier>)
+        };
+        let mut cfg = builder.with_cert_resolver(resolver);
+        let options = state.settings.options;
+        cfg.ignore_client_order = options.contains(Options::OP_CIPHER_SERVER_PREFERENCE);
+        cfg.key_log = self.key_log(&state);
+        cfg.session_storage = state
+            .cache
+            .session_cache
+            .get_or_insert_with(|| rustls::server::ServerSessionMemoryCache::new(20 * 1024))
+            .clone();
+        if options.contains(Options::OP_NO_TICKET) {
+            cfg.ticketer = Arc::new(NoTickets);
+            // TLS 1.3 resumption still works through the stateful cache, as in OpenSSL.
+            cfg.send_tls13_tickets = usize::try_from(state.settings.num_tickets).unwrap_or(usize::MAX);
+        } else {
+            let ticketer = match &state.cache.ticketer {
+                Some(t) => t.clone(),
+                None => {
+                    let t = rustls::crypto::ring::Ticketer::new()
+                        .map_err(|e| crate::conn::config_error(&e))?;
+                    state.cache.ticketer = Some(t.clone());
+                    t
+                }
+            };
+            cfg.ticketer = ticketer;
+            cfg.send_tls13_tickets = usize::try_from(state.settings.num_tickets).unwrap_or(usize::MAX);
+        }
+        let side = Arc::new(ServerSide {
+            base: Arc::new(cfg),
+            alpn: state.settings.alpn_protocols.clone(),
+            by_protocol: Mutex::new(HashMap::new()),
+            has_identity,
+        });
+        state.cache.server = Some((state.generation, side.clone()));
+        Ok(side)
+    }
+
+    /// The frozen `rustls::ServerConfig` for this generation (cached), with every ALPN
+    /// protocol of the context (rustls's own selection; our connections choose the
+    /// OpenSSL way per ClientHello).
+    #[doc(alias = "server_config")]
+    pub fn server_config(&self) -> Result<Arc<ServerConfig>> {
+        let side = self.server_side()?;
+        if side.alpn.is_empty() {
+            return Ok(side.base.clone());
+        }
+        let mut cfg = (*side.base).clone();
+        cfg.alpn_protocols = side.alpn.clone();
+        Ok(Arc::new(cfg))
+    }
+
+    /// The server config for one ClientHello's ALPN offer. Without a certificate the
+    /// handshake fails as OpenSSL's does (`NO_SHARED_CIPHER`).
+    pub(crate) fn server_config_for(&self, offered: Option<&[Vec<u8>]>) -> Result<Arc<ServerConfig>> {
+        let side = self.server_side()?;
+        if !side.has_identity {
+            return Err(crate::conn::ssl_reason("NO_SHARED_CIPHER"));
+        }
+        Ok(side.for_offer(offered))
+    }
+
+    /// The cipher suites a server made from this context enables, in its order.
+    pub(crate) fn server_cipher_suites(&self) -> Result<Vec<rustls::SupportedCipherSuite>> {
+        Ok(self.server_side()?.base.crypto_provider().cipher_suites.clone())
+    }
+
+    fn key_log(&self, state: &State) -> Arc<dyn rustls::KeyLog> {
+        match &state.settings.keylog_filename {
+            Some(path) => Arc::new(crate::conn::KeyLogFile::new(path.clone())),
+            None => Arc::new(rustls::NoKeyLog),
+        }
+    }
+}
+
+/// `OP_NO_TICKET`: no stateless tickets.
+#[derive(Debug)]
+struct NoTickets;
+
+impl rustls::server::ProducesTickets for NoTickets {
+    fn enabled(&self) -> bool {
+        false
+    }
+    fn lifetime(&self) -> u32 {
+        0
+    }
+    fn encrypt(&self, _plain: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+    fn decrypt(&self, _cipher: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+impl SslContext {
+    /// A client connection for `target` (`None`: no `server_hostname`, so no SNI and
+    /// no hostname check, as CPython's `wrap_bio` without a name).
+    ///
+    /// Names rustls can express use the shared cached config (so sessions resume);
+    /// the rest get a per-connection copy with SNI off and a verifier that checks the
+    /// exact text OpenSSL would check.
+    pub(crate) fn client_connection(
+        &self,
+        target: Option<&crate::verify::ServerNameSpec>,
+    ) -> Result<rustls::ClientConnection> {
+        let cfg = self.client_config()?;
+        let map = |e: rustls::Error| crate::conn::config_error(&e);
+        if let Some(name) = target.and_then(|t| t.rustls_server_name()) {
+            return rustls::ClientConnection::new(cfg, name).map_err(map);
+        }
+        let core = {
+            let mut state = self.lock();
+            let (sv, _) = Self::verifiers(&mut state);
+            sv.core().clone()
+        };
+        let mut own = (*cfg).clone();
+        own.enable_sni = false;
+        own.dangerous()
+            .set_certificate_verifier(ServerVerifier::for_connection(core, target.cloned()));
+        let placeholder = rustls_pki_types::ServerName::IpAddress(rustls_pki_types::IpAddr::V4(
+            rustls_pki_types::Ipv4Addr::from([0, 0, 0, 0]),
+        ));
+        rustls::ClientConnection::new(Arc::new(own), placeholder).map_err(map)
+    }
+}
