@@ -121,14 +121,9 @@ fn convert_value(a: &RawAttr<'_>) -> Result<AttrValue> {
         28 => universal_to_string(&a.value),
         // One octet per character, as Latin-1 (T61 is treated as Latin-1 too).
         18 | 19 | 20 | 22 => Some(a.value.iter().map(|&b| char::from(b)).collect()),
-        // SEQUENCE: OpenSSL's queue still holds the decoder's ASN1 error.
-        16 => {
-            return Err(Error::SslError(SslErrorInfo::openssl_common(
-                524301, "PEM", "ASN1 lib",
-            )))
-        }
         _ => None,
     };
+    // ASN1_STRING_to_UTF8 fails without queuing an error: CPython reports errno 0.
     text.map(AttrValue::Text)
         .ok_or_else(|| Error::SslError(SslErrorInfo::with_errno(0, "unknown error")))
 }
