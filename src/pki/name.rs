@@ -1,0 +1,204 @@
+//! OpenSSL's canonical `X509_NAME` encoding, `X509_NAME_cmp` and `X509_NAME_hash`.
+//!
+//! OpenSSL orders its trust store and names its hashed-directory files by a canonical
+//! form of the subject name (`x509_name_canon`): every string value is converted to
+//! UTF-8, leading and trailing whitespace is dropped, inner whitespace runs become one
+//! space, ASCII is lower-cased, and each RDN is re-encoded as a DER `SET OF` of
+//! `SEQUENCE { OID, UTF8String }`; the RDN encodings are concatenated without an
+//! outer `SEQUENCE`. No crate implements this OpenSSL-specific form, hence this file.
+
+use std::cmp::Ordering;
+
+/// One DER TLV: (first identifier byte, content, total length).
+pub(crate) fn tlv(b: &[u8]) -> Option<(u8, &[u8], usize)> {
+    let first = *b.first()?;
+    if first & 0x1f == 0x1f {
+        return None;
+    }
+    let l = *b.get(1)?;
+    let (len, hlen) = if l & 0x80 == 0 {
+        (usize::from(l), 2)
+    } else {
+        let n = usize::from(l & 0x7f);
+        if n == 0 || n > 8 {
+            return None;
+        }
+        let mut v: usize = 0;
+        for &c in b.get(2..2 + n)? {
+            v = v.checked_mul(256)?.checked_add(usize::from(c))?;
+        }
+        (v, 2 + n)
+    };
+    let end = hlen.checked_add(len)?;
+    Some((first, b.get(hlen..end)?, end))
+}
+
+/// DER encoding of a length.
+fn push_len(out: &mut Vec<u8>, n: usize) {
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes = n.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+fn push_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+    out.push(tag);
+    push_len(out, content.len());
+    out.extend_from_slice(content);
+}
+
+/// `ASN1_STRING_to_UTF8` for the string types OpenSSL canonicalises; `None` for
+/// other types (kept as they are) or undecodable content.
+fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
+    match tag {
+        // UTF8String
+        0x0c => Some(std::str::from_utf8(v).ok().map(str::to_string)),
+        // PrintableString, T61String, IA5String, VisibleString: one byte per char.
+        0x13 | 0x14 | 0x16 | 0x1a => Some(Some(v.iter().map(|&b| char::from(b)).collect())),
+        // BMPString
+        0x1e => Some(if v.len() % 2 == 0 {
+            let units: Vec<u16> = v
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()
+        } else {
+            None
+        }),
+        // UniversalString
+        0x1c => Some(if v.len() % 4 == 0 {
+            v.chunks(4)
+                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .collect::<Option<String>>()
+        } else {
+            None
+        }),
+        _ => None,
+    }
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `asn1_string_canon` on UTF-8 bytes.
+fn canon_bytes(s: &[u8]) -> Vec<u8> {
+    let mut start = 0;
+    let mut end = s.len();
+    while start < end && is_space(s[start]) {
+        start += 1;
+    }
+    while end > start && is_space(s[end - 1]) {
+        end -= 1;
+    }
+    let s = &s[start..end];
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if !c.is_ascii() {
+            out.push(c);
+            i += 1;
+        } else if is_space(c) {
+            out.push(b' ');
+            while i < s.len() && is_space(s[i]) {
+                i += 1;
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+            i += 1;
+        }
+    }
+    out
+}
+
+/// OpenSSL's canonical encoding of a DER `Name`. Unparsable names canonicalise to
+/// their raw bytes (OpenSSL would have rejected the certificate earlier).
+pub fn canonical_name(name_der: &[u8]) -> Vec<u8> {
+    let Some((0x30, rdns, _)) = tlv(name_der) else {
+        return name_der.to_vec();
+    };
+    let mut out = Vec::new();
+    let mut rest = rdns;
+    while !rest.is_empty() {
+        let Some((0x31, set, n)) = tlv(rest) else {
+            return name_der.to_vec();
+        };
+        rest = &rest[n..];
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        let mut erest = set;
+        while !erest.is_empty() {
+            let Some((0x30, atv, n)) = tlv(erest) else {
+                return name_der.to_vec();
+            };
+            erest = &erest[n..];
+            let Some((0x06, _, oid_len)) = tlv(atv) else {
+                return name_der.to_vec();
+            };
+            let oid = &atv[..oid_len];
+            let value = &atv[oid_len..];
+            let Some((vtag, vcontent, _)) = tlv(value) else {
+                return name_der.to_vec();
+            };
+            let mut seq = Vec::new();
+            seq.extend_from_slice(oid);
+            match to_utf8(vtag, vcontent) {
+                Some(Some(text)) => push_tlv(&mut seq, 0x0c, &canon_bytes(text.as_bytes())),
+                Some(None) => push_tlv(&mut seq, 0x0c, &[]),
+                None => seq.extend_from_slice(value),
+            }
+            let mut entry = Vec::new();
+            push_tlv(&mut entry, 0x30, &seq);
+            entries.push(entry);
+        }
+        // DER SET OF: elements sorted by their encodings.
+        entries.sort_by(|a, b| {
+            let n = a.len().min(b.len());
+            a[..n].cmp(&b[..n]).then(a.len().cmp(&b.len()))
+        });
+        let content: Vec<u8> = entries.concat();
+        push_tlv(&mut out, 0x31, &content);
+    }
+    out
+}
+
+/// `X509_NAME_cmp` on canonical encodings: shorter first, then bytewise.
+pub fn canonical_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// OpenSSL's `X509_NAME_hash` (`X509_NAME_hash_ex`): the first four bytes of the SHA-1
+/// of the canonical encoding, little-endian. This names `capath` files
+/// (`<hash as 8 hex digits>.<n>`), as printed by `openssl x509 -hash -noout`.
+#[doc(alias = "X509_NAME_hash")]
+pub fn x509_name_hash(name_der: &[u8]) -> u32 {
+    let canon = canonical_name(name_der);
+    let d = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &canon);
+    let md = d.as_ref();
+    u32::from_le_bytes([md[0], md[1], md[2], md[3]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canon_collapses_and_lowercases() {
+        assert_eq!(canon_bytes(b"  Hello   World\t"), b"hello world".to_vec());
+        assert_eq!(
+            canon_bytes("\u{e9}A".as_bytes()),
+            "\u{e9}a".as_bytes().to_vec()
+        );
+    }
+
+    #[test]
+    fn empty_name() {
+        assert_eq!(canonical_name(&[0x30, 0x00]), Vec::<u8>::new());
+    }
+}
