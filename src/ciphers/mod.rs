@@ -1,1 +1,19 @@
 //! OpenSSL cipher strings over OpenSSL 3.0's cipher table.
+//!
+//! - [`catalog`]: OpenSSL 3.0's suites and aliases, with the rustls mapping.
+//! - [`parse`] + [`resolve`]: the cipher-string language (`set_ciphers`), giving a
+//!   [`CipherSelection`].
+//! - [`info`]: CPython's `get_ciphers()` dicts and `cipher()` tuples.
+//! - [`groups`]: `set_ecdh_curve` names → rustls key-exchange groups.
+//! - [`dh`]: `load_dh_params` (validated, then without effect: rustls has no DHE).
+
+pub mod catalog;
+pub mod dh;
+pub mod groups;
+pub mod info;
+pub mod parse;
+pub mod resolve;
+
+pub use info::{cipher_tuple, CipherInfo};
+pub use parse::SuiteB;
+pub use resolve::{compile, set_ciphers_check, CipherSelection};
