@@ -1,1 +1,37 @@
-//! Certificate verification with OpenSSL's codes, hostname matching.
+//! Certificate verification with OpenSSL 3.0's semantics and `X509_V_ERR_*` codes.
+//!
+//! * [`codes`]: the code table, CPython's `SSLCertVerificationError`, the alerts.
+//! * [`server_name`]: `server_hostname` processing (IDNA 2003, IP literals, SNI).
+//! * [`hostname`]: `X509_check_host` / `X509_check_ip`.
+//! * [`policy`]: [`VerifyPolicy`] and the [`ChainVerifier`] (webpki + OpenSSL's order).
+//! * [`server`] / [`client`]: the rustls verifier of each side.
+//!
+//! # How the connection layer gets the failure
+//! rustls only reports an error to the peer as an alert chosen from the
+//! `CertificateError` variant. The verifiers therefore return the variant whose alert is
+//! the one OpenSSL sends for the code ([`codes::rustls_error_for_code`]) and record the
+//! exact failure (code + message) in a per-verifier slot ([`ServerVerifier::last_failure`],
+//! [`ClientVerifier::last_failure`]). Build one verifier per connection
+//! ([`ServerVerifier::for_connection`], cheap: the [`ChainVerifier`] is shared) so that
+//! the slot and the expected server name belong to that connection alone.
+//!
+//! # Names rustls refuses
+//! rustls's `DnsName` refuses some names OpenSSL sends as SNI (e.g. `a b`, `[::1]`,
+//! `x..y` given as bytes). [`ServerNameSpec::rustls_server_name`] returns `None` for them;
+//! the connection layer then connects without SNI (a config with `enable_sni = false`
+//! and a placeholder name); the verifier still checks the real text, so the result
+//! (almost always a code-62 mismatch) matches OpenSSL. Only the missing SNI differs.
+
+pub mod client;
+pub mod codes;
+pub mod hostname;
+pub mod policy;
+pub mod server;
+pub mod server_name;
+
+pub use client::ClientVerifier;
+pub use codes::{cert_verification_error, verify_error_string, VerifyFailure};
+pub use hostname::check_host;
+pub use policy::{CapathLookup, ChainVerifier, Usage, VerifyPolicy};
+pub use server::{verify_chain_offline, ServerVerifier};
+pub use server_name::{encode_hostname, encode_hostname_bytes, ServerNameSpec};
