@@ -63,12 +63,18 @@ fn attribute_cases() -> Vec<(&'static str, Case)> {
         ("version.min_tls13", || {
             let c = c();
             c.set_minimum_version(TlsVersion::TLSv1_3)?;
-            Ok(json!([c.minimum_version().value(), c.maximum_version().value()]))
+            Ok(json!([
+                c.minimum_version().value(),
+                c.maximum_version().value()
+            ]))
         }),
         ("version.min_sslv3", || {
             let c = c();
             c.set_minimum_version(TlsVersion::SSLv3)?;
-            Ok(json!([c.minimum_version().value(), c.maximum_version().value()]))
+            Ok(json!([
+                c.minimum_version().value(),
+                c.maximum_version().value()
+            ]))
         }),
         ("version.min_tls1", || {
             let c = c();
@@ -78,7 +84,10 @@ fn attribute_cases() -> Vec<(&'static str, Case)> {
         ("version.max_minimum_supported", || {
             let c = c();
             c.set_maximum_version(TlsVersion::MINIMUM_SUPPORTED)?;
-            Ok(json!([c.minimum_version().value(), c.maximum_version().value()]))
+            Ok(json!([
+                c.minimum_version().value(),
+                c.maximum_version().value()
+            ]))
         }),
         ("version.min_unknown_0x0305", || {
             c().set_minimum_version(TlsVersion::from_int(0x0305)?)?;
@@ -93,7 +102,10 @@ fn attribute_cases() -> Vec<(&'static str, Case)> {
             let c = c();
             c.set_maximum_version(TlsVersion::TLSv1_2)?;
             c.set_minimum_version(TlsVersion::TLSv1_3)?;
-            Ok(json!([c.minimum_version().value(), c.maximum_version().value()]))
+            Ok(json!([
+                c.minimum_version().value(),
+                c.maximum_version().value()
+            ]))
         }),
         ("version.fixed_protocol_context", || {
             let c = SslContext::new(Protocol::TlsV1_2)?;
@@ -214,12 +226,18 @@ fn errors_json_attribute_cases() {
         let result = &record["result"];
         match case() {
             Ok(value) => {
-                assert_eq!(result["ok"], true, "{id}: CPython raised, we returned {value}");
+                assert_eq!(
+                    result["ok"], true,
+                    "{id}: CPython raised, we returned {value}"
+                );
                 let want = result.get("value").cloned().unwrap_or(Value::Null);
                 assert_eq!(value, want, "{id}: value");
             }
             Err(err) => {
-                assert_eq!(result["ok"], false, "{id}: CPython succeeded, we raised {err}");
+                assert_eq!(
+                    result["ok"], false,
+                    "{id}: CPython succeeded, we raised {err}"
+                );
                 common::assert_error_matches(id, &err, &result["error"]);
             }
         }
@@ -240,7 +258,11 @@ fn defaults_json_attributes() {
     for (name, protocol) in constructions {
         let want = &doc["contexts"][name];
         let ctx = SslContext::new(protocol).unwrap();
-        assert_eq!(json!(ctx.options().bits()), want["options"]["int"], "{name}");
+        assert_eq!(
+            json!(ctx.options().bits()),
+            want["options"]["int"],
+            "{name}"
+        );
         let (names, unnamed) = ctx.options().names();
         let mut names: Vec<&str> = names;
         names.sort();
@@ -253,18 +275,36 @@ fn defaults_json_attributes() {
         want_names.sort();
         assert_eq!(names, want_names, "{name}: option names");
         assert_eq!(json!(unnamed), want["options"]["unnamed_bits"]);
-        assert_eq!(json!(ctx.verify_mode().value()), want["verify_mode"]["value"]);
+        assert_eq!(
+            json!(ctx.verify_mode().value()),
+            want["verify_mode"]["value"]
+        );
         assert_eq!(json!(ctx.verify_mode().name()), want["verify_mode"]["name"]);
         assert_eq!(json!(ctx.check_hostname()), want["check_hostname"]);
-        assert_eq!(json!(ctx.minimum_version().value()), want["minimum_version"]["value"]);
-        assert_eq!(json!(ctx.minimum_version().name()), want["minimum_version"]["name"]);
-        assert_eq!(json!(ctx.maximum_version().value()), want["maximum_version"]["value"]);
-        assert_eq!(json!(ctx.verify_flags().bits()), want["verify_flags"]["int"]);
+        assert_eq!(
+            json!(ctx.minimum_version().value()),
+            want["minimum_version"]["value"]
+        );
+        assert_eq!(
+            json!(ctx.minimum_version().name()),
+            want["minimum_version"]["name"]
+        );
+        assert_eq!(
+            json!(ctx.maximum_version().value()),
+            want["maximum_version"]["value"]
+        );
+        assert_eq!(
+            json!(ctx.verify_flags().bits()),
+            want["verify_flags"]["int"]
+        );
         assert_eq!(
             json!(ctx.hostname_checks_common_name()),
             want["hostname_checks_common_name"]
         );
-        assert_eq!(json!(ctx.post_handshake_auth()), want["post_handshake_auth"]);
+        assert_eq!(
+            json!(ctx.post_handshake_auth()),
+            want["post_handshake_auth"]
+        );
         assert_eq!(json!(ctx.security_level()), want["security_level"]);
         assert_eq!(json!(ctx.num_tickets()), want["num_tickets"]);
         assert_eq!(json!(ctx.protocol().value()), want["protocol"]["value"]);
@@ -290,7 +330,9 @@ fn tls1_and_tls1_1_protocols_are_refused_clearly() {
     for p in [Protocol::TlsV1, Protocol::TlsV1_1] {
         let err = SslContext::new(p).unwrap_err();
         assert_eq!(err.python_class(), "ValueError");
-        assert!(err.to_string().contains("rustls implements TLS 1.2 and 1.3 only"));
+        assert!(err
+            .to_string()
+            .contains("rustls implements TLS 1.2 and 1.3 only"));
     }
 }
 
@@ -321,11 +363,19 @@ fn every_setter_bumps_the_generation() {
     type Setter = fn(&SslContext) -> sslcontext::Result<()>;
     let setters: Vec<(&str, Setter)> = vec![
         ("options", |c| c.set_options(Options::DEFAULT)),
-        ("verify_mode", |c| c.set_verify_mode(VerifyMode::CertRequired)),
+        ("verify_mode", |c| {
+            c.set_verify_mode(VerifyMode::CertRequired)
+        }),
         ("check_hostname", |c| c.set_check_hostname(true)),
-        ("minimum_version", |c| c.set_minimum_version(TlsVersion::TLSv1_2)),
-        ("maximum_version", |c| c.set_maximum_version(TlsVersion::TLSv1_3)),
-        ("verify_flags", |c| c.set_verify_flags(VerifyFlags::VERIFY_DEFAULT)),
+        ("minimum_version", |c| {
+            c.set_minimum_version(TlsVersion::TLSv1_2)
+        }),
+        ("maximum_version", |c| {
+            c.set_maximum_version(TlsVersion::TLSv1_3)
+        }),
+        ("verify_flags", |c| {
+            c.set_verify_flags(VerifyFlags::VERIFY_DEFAULT)
+        }),
         ("hostname_checks_common_name", |c| {
             c.set_hostname_checks_common_name(false)
         }),
@@ -338,7 +388,10 @@ fn every_setter_bumps_the_generation() {
         let ctx = s();
         let before = ctx.generation();
         set(&ctx).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(ctx.generation() > before, "{name} did not bump the generation");
+        assert!(
+            ctx.generation() > before,
+            "{name} did not bump the generation"
+        );
     }
 }
 
@@ -355,6 +408,8 @@ fn keylog_file_gets_openssl_header_once() {
     let missing = dir.path().join("no/such/dir/keys.log");
     let err = ctx.set_keylog_filename(Some(&missing)).unwrap_err();
     assert_eq!(err.python_class(), "FileNotFoundError");
-    assert!(err.to_string().starts_with("[Errno 2] No such file or directory: '"));
+    assert!(err
+        .to_string()
+        .starts_with("[Errno 2] No such file or directory: '"));
     assert_eq!(ctx.keylog_filename().as_deref(), Some(path.as_path()));
 }

@@ -8,15 +8,17 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 use sslcontext::x509::{
-    cert_time_to_seconds, decode_der, der_cert_to_pem_cert, pem_cert_to_der_cert,
-    test_decode_cert, CertificateInfo,
+    cert_time_to_seconds, decode_der, der_cert_to_pem_cert, pem_cert_to_der_cert, test_decode_cert,
+    CertificateInfo,
 };
 use sslcontext::Error;
 
 use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair, SanType};
 
 fn data(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(p)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(p)
 }
 
 /// The JSON shape of a decode result, as `decode.json` records it.
@@ -74,7 +76,10 @@ fn decode_json_conformance() {
             }
         }
     }
-    eprintln!("decode.json: {matched}/{seen} match, {} listed", listed.len());
+    eprintln!(
+        "decode.json: {matched}/{seen} match, {} listed",
+        listed.len()
+    );
     assert!(seen >= 130, "decode.json has {seen} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -165,13 +165,13 @@ pub(crate) fn from_rustls(err: &rustls::Error, server_side: bool) -> Error {
                 ssl("UNSUPPORTED_PROTOCOL")
             }
             PeerIncompatible::NoSignatureSchemesInCommon
-            | PeerIncompatible::SignatureAlgorithmsExtensionRequired => ssl("NO_SHARED_SIGNATURE_ALGORITHMS"),
+            | PeerIncompatible::SignatureAlgorithmsExtensionRequired => {
+                ssl("NO_SHARED_SIGNATURE_ALGORITHMS")
+            }
             _ => ssl("HANDSHAKE_FAILURE"),
         },
         E::PeerMisbehaved(m) => match m {
-            PeerMisbehaved::SelectedUnofferedApplicationProtocol => {
-                ssl("BAD_EXTENSION")
-            }
+            PeerMisbehaved::SelectedUnofferedApplicationProtocol => ssl("BAD_EXTENSION"),
             _ => generic("peer misbehaved", err),
         },
         E::InvalidMessage(_) => ssl("UNEXPECTED_MESSAGE"),

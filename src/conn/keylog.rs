@@ -33,7 +33,11 @@ impl rustls::KeyLog for KeyLogFile {
         // CPython reports a failed key-log write as an exception chained to the
         // operation; rustls gives no way to fail the handshake from here, so a write
         // error only loses the line (see docs/COMPATIBILITY.md).
-        if let Ok(mut file) = OpenOptions::new().append(true).create(true).open(&self.path) {
+        if let Ok(mut file) = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.path)
+        {
             let _ = file.write_all(line.as_bytes());
         }
     }

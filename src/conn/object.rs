@@ -3,7 +3,6 @@
 //! stream.
 
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 
 use rustls::server::{Accepted, Acceptor};
 use rustls::{CipherSuite, Connection, HandshakeKind};
@@ -161,7 +160,7 @@ impl SslObject {
                 Some(name) => Some(crate::verify::encode_hostname(name)?),
                 None => None,
             };
-            let hostname = target.as_ref().map(|t| t.text().to_string());
+            let hostname = target.as_ref().map(|t| t.hostname.clone());
             let tls = match context.client_connection(target.as_ref()) {
                 Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
                 Err(e) => Tls::Unavailable(Some(e)),
@@ -312,7 +311,7 @@ impl SslObject {
             }
             Err(err) => {
                 let mapped = match failure {
-                    Some(f) => f.into_error(),
+                    Some(f) => f.to_error(),
                     None => errors::from_rustls(&err, server_side),
                 };
                 Err(self.fail(mapped))
@@ -372,16 +371,17 @@ impl SslObject {
         }
         loop {
             self.flush();
-            if let Tls::Conn(conn) = &self.tls {
-                if !conn.is_handshaking() {
-                    self.handshake_done = true;
-                    self.flush();
-                    self.context.count_handshake_done(
-                        self.server_side,
-                        conn.handshake_kind() == Some(HandshakeKind::Resumed),
-                    );
-                    return Ok(());
+            let finished = match &self.tls {
+                Tls::Conn(conn) if !conn.is_handshaking() => {
+                    Some(conn.handshake_kind() == Some(HandshakeKind::Resumed))
                 }
+                _ => None,
+            };
+            if let Some(resumed) = finished {
+                self.handshake_done = true;
+                self.flush();
+                self.context.count_handshake_done(self.server_side, resumed);
+                return Ok(());
             }
             if !self.feed()? {
                 if self.incoming_at_eof() {
@@ -446,7 +446,11 @@ impl SslObject {
 
     /// The transport ended without close_notify.
     fn ragged_eof(&mut self) -> Result<usize> {
-        if self.context.options().contains(Options::OP_IGNORE_UNEXPECTED_EOF) {
+        if self
+            .context
+            .options()
+            .contains(Options::OP_IGNORE_UNEXPECTED_EOF)
+        {
             return Ok(0);
         }
         let first = !self.eof_reported;
@@ -613,7 +617,9 @@ impl SslObject {
         if self.context.verify_mode() == VerifyMode::CertNone {
             return Ok(Some(PeerCertificate::NotVerified));
         }
-        Ok(Some(PeerCertificate::Decoded(Box::new(crate::x509::decode_der(&der)?))))
+        Ok(Some(PeerCertificate::Decoded(Box::new(
+            crate::x509::decode_der(&der)?,
+        ))))
     }
 
     /// `SSLObject.get_channel_binding(cb_type)`: `tls-exporter` (RFC 9266) only;
@@ -660,4 +666,3 @@ pub enum PeerCertificate {
     /// `{}`: the context does not verify (`CERT_NONE`), so CPython shows nothing.
     NotVerified,
 }
-

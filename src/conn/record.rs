@@ -44,7 +44,8 @@ impl RecordFeeder {
             self.header.extend_from_slice(&got);
             self.bytes += got.len() as u64;
             if self.header.len() == HEADER_LEN {
-                self.body_remaining = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                self.body_remaining =
+                    usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
                 self.header.clear();
                 if self.body_remaining == 0 {
                     self.records += 1;
@@ -63,6 +64,7 @@ impl RecordFeeder {
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
+    #[cfg(test)]
     pub fn at_boundary(&self) -> bool {
         self.header.is_empty() && self.body_remaining == 0
     }
@@ -133,10 +135,19 @@ mod tests {
 
     #[test]
     fn classifies_non_tls_like_openssl() {
-        assert_eq!(classify_first_bytes(b"GET / HTTP/1.1"), Some(NotTls::HttpRequest));
-        assert_eq!(classify_first_bytes(b"CONNECT x:443"), Some(NotTls::HttpsProxyRequest));
+        assert_eq!(
+            classify_first_bytes(b"GET / HTTP/1.1"),
+            Some(NotTls::HttpRequest)
+        );
+        assert_eq!(
+            classify_first_bytes(b"CONNECT x:443"),
+            Some(NotTls::HttpsProxyRequest)
+        );
         assert_eq!(classify_first_bytes(b"hello"), Some(NotTls::WrongVersion));
         assert_eq!(classify_first_bytes(&[22, 3, 1, 0, 5]), None);
-        assert_eq!(classify_first_bytes(&[22, 9, 1]), Some(NotTls::WrongVersion));
+        assert_eq!(
+            classify_first_bytes(&[22, 9, 1]),
+            Some(NotTls::WrongVersion)
+        );
     }
 }

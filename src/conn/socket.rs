@@ -30,7 +30,9 @@ pub struct SslSocket<S: Read + Write> {
 
 impl<S: Read + Write> std::fmt::Debug for SslSocket<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SslSocket").field("obj", &self.obj).finish_non_exhaustive()
+        f.debug_struct("SslSocket")
+            .field("obj", &self.obj)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,9 +47,20 @@ enum Op {
 impl SslContext {
     /// `SSLContext.wrap_socket(sock, server_side, do_handshake_on_connect,
     /// suppress_ragged_eofs, server_hostname, session)`.
-    pub fn wrap_socket<S: Read + Write>(&self, stream: S, options: WrapOptions) -> Result<SslSocket<S>> {
-        if options.server_side && options.server_hostname.as_deref().is_some_and(|h| !h.is_empty()) {
-            return Err(Error::value("server_hostname can only be specified in client mode"));
+    pub fn wrap_socket<S: Read + Write>(
+        &self,
+        stream: S,
+        options: WrapOptions,
+    ) -> Result<SslSocket<S>> {
+        if options.server_side
+            && options
+                .server_hostname
+                .as_deref()
+                .is_some_and(|h| !h.is_empty())
+        {
+            return Err(Error::value(
+                "server_hostname can only be specified in client mode",
+            ));
         }
         if self.check_hostname() && options.server_hostname.as_deref().unwrap_or("").is_empty() {
             return Err(Error::value("check_hostname requires server_hostname"));
@@ -127,10 +140,12 @@ impl<S: Read + Write> SslSocket<S> {
                 }
                 Ok(n) => {
                     if self.body_left == 0 {
-                        self.header[self.header_len..self.header_len + n].copy_from_slice(&buf[..n]);
+                        self.header[self.header_len..self.header_len + n]
+                            .copy_from_slice(&buf[..n]);
                         self.header_len += n;
                         if self.header_len == HEADER_LEN {
-                            self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                            self.body_left =
+                                usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
                             self.header_len = 0;
                         }
                     } else {

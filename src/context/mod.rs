@@ -3,7 +3,10 @@
 //! frozen rustls configurations ([`SslContext::client_config`],
 //! [`SslContext::server_config`]) are rebuilt only when something changed.
 
+mod negotiation;
 mod settings;
+mod snapshot;
+mod trust;
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -51,6 +54,21 @@ pub(crate) struct State {
     pub settings: Settings,
     pub generation: u64,
     pub stats: SessionStats,
+    /// The TLS 1.2 cipher selection (`set_ciphers`).
+    pub ciphers: crate::ciphers::CipherSelection,
+    /// Key-exchange groups (`set_ecdh_curve`); `None` = rustls's defaults.
+    pub groups: Option<Vec<&'static dyn rustls::crypto::SupportedKxGroup>>,
+    /// The trust store; replaced (never mutated in place) by loads, so that a failed
+    /// load leaves the context as it was and built verifiers keep their store.
+    pub store: Arc<crate::pki::TrustStore>,
+    /// Moves on whenever the store changes.
+    pub store_generation: u64,
+    /// Loaded certificate/key pairs (one per key type, as OpenSSL keeps them).
+    pub identities: Vec<crate::pki::Identity>,
+    /// Moves on whenever the identities change.
+    pub identity_generation: u64,
+    /// Built configurations and long-lived rustls objects.
+    pub cache: snapshot::Cache,
 }
 
 pub(crate) struct Inner {
@@ -96,6 +114,13 @@ impl SslContext {
                     settings: Settings::new(protocol),
                     generation: 0,
                     stats: SessionStats::default(),
+                    ciphers: crate::ciphers::CipherSelection::default_for_cpython(),
+                    groups: None,
+                    store: Arc::new(crate::pki::TrustStore::new()),
+                    store_generation: 0,
+                    identities: Vec::new(),
+                    identity_generation: 0,
+                    cache: snapshot::Cache::default(),
                 }),
             }),
         })
@@ -371,5 +396,28 @@ impl SslContext {
     /// `SSLContext.session_stats()`.
     pub fn session_stats(&self) -> SessionStats {
         self.lock().stats
+    }
+
+    /// A client handshake started (`connect`).
+    pub(crate) fn count_connect(&self) {
+        self.lock().stats.connect += 1;
+    }
+
+    /// A server handshake started (`accept`).
+    pub(crate) fn count_accept(&self) {
+        self.lock().stats.accept += 1;
+    }
+
+    /// A handshake finished (`connect_good` / `accept_good`; `hits` when resumed).
+    pub(crate) fn count_handshake_done(&self, server_side: bool, resumed: bool) {
+        let mut state = self.lock();
+        if server_side {
+            state.stats.accept_good += 1;
+        } else {
+            state.stats.connect_good += 1;
+        }
+        if resumed {
+            state.stats.hits += 1;
+        }
     }
 }

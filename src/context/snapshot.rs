@@ -164,7 +164,14 @@ impl SslContext {
             security_level: s.security_level,
             roots: state.store.certs_der(),
             crls: state.store.crls(),
-            capath_lookup: state.store.capath_lookup(),
+            capath_lookup: if state.store.capaths().is_empty() {
+                None
+            } else {
+                let store = state.store.clone();
+                let lookup: crate::verify::CapathLookup =
+                    Arc::new(move |name: &[u8]| store.lookup_capath(name));
+                Some(lookup)
+            },
         }
     }
 
@@ -198,14 +205,17 @@ impl SslContext {
             }
         }
         let r = Arc::new(IdentityResolver {
-            keys: state.identities.iter().map(|i| Arc::new(i.certified_key())).collect(),
+            keys: state
+                .identities
+                .iter()
+                .map(|i| Arc::new(i.certified_key()))
+                .collect(),
         });
         state.cache.resolver = Some((state.identity_generation, r.clone()));
         r
     }
 
     /// The frozen `rustls::ClientConfig` for this generation (cached).
-    #[doc(alias = "client_config")]
     pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
         let mut state = self.lock();
         if let Some((g, cfg)) = &state.cache.client {
@@ -274,7 +284,8 @@ impl SslContext {
         if options.contains(Options::OP_NO_TICKET) {
             cfg.ticketer = Arc::new(NoTickets);
             // TLS 1.3 resumption still works through the stateful cache, as in OpenSSL.
-            cfg.send_tls13_tickets = usize::try_from(state.settings.num_tickets).unwrap_or(usize::MAX);
+            cfg.send_tls13_tickets =
+                usize::try_from(state.settings.num_tickets).unwrap_or(usize::MAX);
         } else {
             let ticketer = match &state.cache.ticketer {
                 Some(t) => t.clone(),
@@ -286,7 +297,8 @@ impl SslContext {
                 }
             };
             cfg.ticketer = ticketer;
-            cfg.send_tls13_tickets = usize::try_from(state.settings.num_tickets).unwrap_or(usize::MAX);
+            cfg.send_tls13_tickets =
+                usize::try_from(state.settings.num_tickets).unwrap_or(usize::MAX);
         }
         let side = Arc::new(ServerSide {
             base: Arc::new(cfg),
@@ -301,7 +313,6 @@ impl SslContext {
     /// The frozen `rustls::ServerConfig` for this generation (cached), with every ALPN
     /// protocol of the context (rustls's own selection; our connections choose the
     /// OpenSSL way per ClientHello).
-    #[doc(alias = "server_config")]
     pub fn server_config(&self) -> Result<Arc<ServerConfig>> {
         let side = self.server_side()?;
         if side.alpn.is_empty() {
@@ -314,7 +325,10 @@ impl SslContext {
 
     /// The server config for one ClientHello's ALPN offer. Without a certificate the
     /// handshake fails as OpenSSL's does (`NO_SHARED_CIPHER`).
-    pub(crate) fn server_config_for(&self, offered: Option<&[Vec<u8>]>) -> Result<Arc<ServerConfig>> {
+    pub(crate) fn server_config_for(
+        &self,
+        offered: Option<&[Vec<u8>]>,
+    ) -> Result<Arc<ServerConfig>> {
         let side = self.server_side()?;
         if !side.has_identity {
             return Err(crate::conn::ssl_reason("NO_SHARED_CIPHER"));
@@ -324,7 +338,12 @@ impl SslContext {
 
     /// The cipher suites a server made from this context enables, in its order.
     pub(crate) fn server_cipher_suites(&self) -> Result<Vec<rustls::SupportedCipherSuite>> {
-        Ok(self.server_side()?.base.crypto_provider().cipher_suites.clone())
+        Ok(self
+            .server_side()?
+            .base
+            .crypto_provider()
+            .cipher_suites
+            .clone())
     }
 
     fn key_log(&self, state: &State) -> Arc<dyn rustls::KeyLog> {

@@ -65,6 +65,9 @@ impl ClientCertVerifier for ClientVerifier {
             Ok(_) => (Ok(ClientCertVerified::assertion()), None),
             Err(f) => (Err(f.certificate_error()), Some(f)),
         };
+        if let Some(f) = &slot {
+            super::capture::note(f);
+        }
         if let Ok(mut g) = self.failure.lock() {
             *g = slot;
         }

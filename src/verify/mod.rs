@@ -22,6 +22,7 @@
 //! and a placeholder name); the verifier still checks the real text, so the result
 //! (almost always a code-62 mismatch) matches OpenSSL. Only the missing SNI differs.
 
+pub mod capture;
 pub mod client;
 pub mod codes;
 pub mod hostname;
@@ -29,6 +30,7 @@ pub mod policy;
 pub mod server;
 pub mod server_name;
 
+pub use capture::capture_failure;
 pub use client::ClientVerifier;
 pub use codes::{cert_verification_error, verify_error_string, VerifyFailure};
 pub use hostname::check_host;

@@ -63,6 +63,9 @@ impl ServerVerifier {
     }
 
     fn record(&self, f: Option<VerifyFailure>) {
+        if let Some(f) = &f {
+            super::capture::note(f);
+        }
         if let Ok(mut g) = self.failure.lock() {
             *g = f;
         }

@@ -69,3 +69,113 @@ pub fn assert_error_matches(id: &str, err: &sslcontext::Error, record: &serde_js
         assert_eq!(err.verify_code(), code.as_i64(), "{id}: verify_code");
     }
 }
+
+/// A path under the conformance `certs/` folder.
+pub fn cert_path(rel: &str) -> PathBuf {
+    conformance_dir().join("certs").join(rel)
+}
+
+/// A server context with `leaf` (e.g. `leaf-ec`) and its chain loaded.
+pub fn server_ctx(leaf: &str) -> sslcontext::SslContext {
+    let ctx = sslcontext::SslContext::new(sslcontext::Protocol::TlsServer).unwrap();
+    ctx.load_cert_chain(
+        cert_path(&format!("chains/{leaf}.chain.pem")),
+        Some(&cert_path(&format!("pki/{leaf}.key"))),
+        None,
+    )
+    .unwrap();
+    ctx
+}
+
+/// A client context trusting the given roots (e.g. `root-ec`).
+pub fn client_ctx(roots: &[&str]) -> sslcontext::SslContext {
+    let ctx = sslcontext::SslContext::new(sslcontext::Protocol::TlsClient).unwrap();
+    for r in roots {
+        ctx.load_verify_locations(Some(&cert_path(&format!("pki/{r}.pem"))), None, None)
+            .unwrap();
+    }
+    ctx
+}
+
+/// One side of an in-memory connection: the object and its two buffers.
+pub struct Side {
+    pub obj: sslcontext::conn::SslObject,
+    pub incoming: sslcontext::conn::MemoryBio,
+    pub outgoing: sslcontext::conn::MemoryBio,
+}
+
+/// Wraps a client and a server object over fresh memory buffers.
+pub fn pair(
+    client: &sslcontext::SslContext,
+    server: &sslcontext::SslContext,
+    hostname: Option<&str>,
+) -> (Side, Side) {
+    use sslcontext::conn::{MemoryBio, WrapOptions};
+    let (ci, co, si, so) = (
+        MemoryBio::new(),
+        MemoryBio::new(),
+        MemoryBio::new(),
+        MemoryBio::new(),
+    );
+    let opts = match hostname {
+        Some(h) => WrapOptions::client(h),
+        None => WrapOptions::client_without_hostname(),
+    };
+    let c = client.wrap_bio(&ci, &co, opts).unwrap();
+    let s = server.wrap_bio(&si, &so, WrapOptions::server()).unwrap();
+    (
+        Side {
+            obj: c,
+            incoming: ci,
+            outgoing: co,
+        },
+        Side {
+            obj: s,
+            incoming: si,
+            outgoing: so,
+        },
+    )
+}
+
+/// Moves bytes both ways.
+pub fn transfer(c: &Side, s: &Side) -> bool {
+    let a = c.outgoing.read(None);
+    let b = s.outgoing.read(None);
+    let moved = !a.is_empty() || !b.is_empty();
+    s.incoming.write(&a).unwrap();
+    c.incoming.write(&b).unwrap();
+    moved
+}
+
+/// Runs both handshakes to the end, as CPython's recording loop did: client step,
+/// transfer, server step, transfer, until both finished/failed and nothing moves.
+pub fn handshake(c: &mut Side, s: &mut Side) -> (sslcontext::Result<()>, sslcontext::Result<()>) {
+    let mut cr: Option<sslcontext::Result<()>> = None;
+    let mut sr: Option<sslcontext::Result<()>> = None;
+    for _ in 0..100 {
+        if cr
+            .as_ref()
+            .is_none_or(|r| matches!(r, Err(sslcontext::Error::SslWantReadError(_))))
+        {
+            cr = Some(c.obj.do_handshake());
+        }
+        let m1 = transfer(c, s);
+        if sr
+            .as_ref()
+            .is_none_or(|r| matches!(r, Err(sslcontext::Error::SslWantReadError(_))))
+        {
+            sr = Some(s.obj.do_handshake());
+        }
+        let m2 = transfer(c, s);
+        let waiting = |r: &Option<sslcontext::Result<()>>| {
+            matches!(r, Some(Err(sslcontext::Error::SslWantReadError(_))))
+        };
+        if !m1 && !m2 && !(waiting(&cr) && waiting(&sr)) && !waiting(&cr) && !waiting(&sr) {
+            break;
+        }
+        if !m1 && !m2 {
+            break;
+        }
+    }
+    (cr.unwrap(), sr.unwrap())
+}

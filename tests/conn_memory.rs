@@ -1,0 +1,89 @@
+//! In-memory handshakes between our client and our server through `SslObject`.
+
+mod common;
+
+use common::{client_ctx, handshake, pair, server_ctx, transfer};
+use sslcontext::conn::PeerCertificate;
+use sslcontext::TlsVersion;
+
+#[test]
+fn tls13_handshake_and_data_both_ways() {
+    let server = server_ctx("leaf-ec");
+    let client = client_ctx(&["root-ec"]);
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert_eq!(c.obj.version(), Some("TLSv1.3"));
+    assert_eq!(s.obj.version(), Some("TLSv1.3"));
+    let cipher = c.obj.cipher().unwrap();
+    assert_eq!(cipher.1, "TLSv1.3");
+    assert_eq!(c.obj.write(b"ping").unwrap(), 4);
+    transfer(&c, &s);
+    assert_eq!(s.obj.read(10).unwrap(), b"ping");
+    s.obj.write(b"pong").unwrap();
+    transfer(&c, &s);
+    assert_eq!(c.obj.read(10).unwrap(), b"pong");
+    match c.obj.getpeercert().unwrap() {
+        Some(PeerCertificate::Decoded(info)) => {
+            assert!(format!("{info:?}").contains("localhost"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(s.obj.getpeercert().unwrap().is_none());
+    assert_eq!(client.session_stats().connect_good, 1);
+    assert_eq!(server.session_stats().accept_good, 1);
+}
+
+#[test]
+fn tls12_when_capped() {
+    let server = server_ctx("leaf-rsa");
+    let client = client_ctx(&["root-rsa"]);
+    client.set_maximum_version(TlsVersion::TLSv1_2).unwrap();
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert_eq!(c.obj.version(), Some("TLSv1.2"));
+    assert_eq!(
+        c.obj.cipher().unwrap(),
+        ("ECDHE-RSA-AES256-GCM-SHA384".to_string(), "TLSv1.2", 256)
+    );
+}
+
+#[test]
+fn untrusted_server_gives_openssl_code() {
+    let server = server_ctx("other-leaf");
+    let client = client_ctx(&["root-ec"]);
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    let err = cr.unwrap_err();
+    assert_eq!(err.python_class(), "ssl.SSLCertVerificationError", "{err}");
+    assert_eq!(err.verify_code(), Some(20));
+    let serr = sr.unwrap_err();
+    assert_eq!(
+        serr.to_string(),
+        "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
+    );
+}
+
+#[test]
+fn alpn_no_overlap_is_not_fatal() {
+    let server = server_ctx("leaf-ec");
+    server.set_alpn_protocols(&["h2"]).unwrap();
+    let client = client_ctx(&["root-ec"]);
+    client.set_alpn_protocols(&["http/1.1"]).unwrap();
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert_eq!(c.obj.selected_alpn_protocol(), None);
+    let client2 = client_ctx(&["root-ec"]);
+    client2.set_alpn_protocols(&["spdy", "h2"]).unwrap();
+    let (mut c, mut s) = pair(&client2, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert_eq!(c.obj.selected_alpn_protocol().as_deref(), Some("h2"));
+    assert_eq!(s.obj.selected_alpn_protocol().as_deref(), Some("h2"));
+}
