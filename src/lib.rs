@@ -13,6 +13,11 @@ pub mod verify;
 pub mod x509;
 
 pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
-pub use context::{SessionStats, SslContext};
+pub use conn::{MemoryBio, PeerCertificate, SslObject, SslSocket, WrapOptions};
+pub use context::{
+    create_default_context, create_default_context_with, create_unverified_context, CaLocations,
+    SessionStats, SslContext, UnverifiedOptions,
+};
+pub use pki::{CaData, Password};
 pub use error::{Error, Result, SslErrorInfo};
 pub use options::{Options, VerifyFlags};

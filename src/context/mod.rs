@@ -3,6 +3,7 @@
 //! frozen rustls configurations ([`SslContext::client_config`],
 //! [`SslContext::server_config`]) are rebuilt only when something changed.
 
+mod defaults;
 mod negotiation;
 mod settings;
 mod snapshot;
@@ -16,6 +17,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::constants::{Protocol, TlsVersion, VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT};
 use crate::error::{Error, Result};
 use crate::options::{Options, VerifyFlags};
+pub use defaults::{
+    create_default_context, create_default_context_with, create_unverified_context, CaLocations,
+    UnverifiedOptions,
+};
 pub(crate) use settings::Settings;
 
 /// The header OpenSSL/CPython writes at the top of an empty key-log file.

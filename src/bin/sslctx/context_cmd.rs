@@ -2,7 +2,12 @@
 
 use clap::Args;
 use serde_json::{json, Value};
-use sslcontext::{Error, Options, Protocol, SslContext, TlsVersion, VerifyFlags, VerifyMode};
+use std::path::Path;
+
+use sslcontext::{
+    CaData, Error, Options, Password, Protocol, Purpose, SslContext, TlsVersion, VerifyFlags,
+    VerifyMode,
+};
 
 /// Arguments of `sslctx context`.
 #[derive(Args)]
@@ -32,6 +37,8 @@ fn make_context(protocol: &str) -> Result<SslContext, Error> {
         "tls" => SslContext::new(Protocol::Tls),
         "client" => SslContext::new(Protocol::TlsClient),
         "server" => SslContext::new(Protocol::TlsServer),
+        "default-client" => sslcontext::create_default_context(Purpose::ServerAuth),
+        "default-server" => sslcontext::create_default_context(Purpose::ClientAuth),
         other => Err(Error::value(format!(
             "unknown --protocol {other:?} (tls, client, server, default-client, default-server)"
         ))),
@@ -104,7 +111,27 @@ fn apply_op(ctx: &SslContext, name: &str, value: &str) -> Result<(), Error> {
             };
             ctx.set_alpn_protocols(&protocols)
         }
-        "keylog_filename" => ctx.set_keylog_filename(Some(std::path::Path::new(value))),
+        "keylog_filename" => ctx.set_keylog_filename(Some(Path::new(value))),
+        "load_cert_chain" => {
+            let mut parts = value.splitn(3, ',');
+            let cert = parts.next().unwrap_or_default();
+            let key = parts.next().filter(|k| !k.is_empty()).map(Path::new);
+            let password = parts.next().map(Password::from);
+            ctx.load_cert_chain(cert, key, password)
+        }
+        "load_verify_locations" => ctx.load_verify_locations(Some(Path::new(value)), None, None),
+        "capath" => ctx.load_verify_locations(None, Some(Path::new(value)), None),
+        "cadata_text" => {
+            let text = std::fs::read_to_string(value).map_err(Error::Io)?;
+            ctx.load_verify_locations(None, None, Some(&CaData::Text(text)))
+        }
+        "cadata_bytes" => {
+            let bytes = std::fs::read(value).map_err(Error::Io)?;
+            ctx.load_verify_locations(None, None, Some(&CaData::Bytes(bytes)))
+        }
+        "set_ciphers" => ctx.set_ciphers(value),
+        "set_ecdh_curve" => ctx.set_ecdh_curve(value),
+        "load_dh_params" => ctx.load_dh_params(value),
         other => Err(Error::value(format!("unknown --op {other:?}"))),
     }
 }
@@ -125,6 +152,13 @@ fn state_json(ctx: &SslContext) -> Result<Value, Error> {
         "security_level": ctx.security_level(),
         "num_tickets": ctx.num_tickets(),
         "keylog_filename": ctx.keylog_filename().map(|p| p.to_string_lossy().into_owned()),
-        "session_stats": serde_json::to_value(stats).map_err(|e| Error::value(e.to_string()))?,
+        "cert_store_stats": to_json(ctx.cert_store_stats())?,
+        "session_stats": to_json(stats)?,
+        "get_ca_certs": to_json(ctx.get_ca_certs()?)?,
+        "get_ciphers": ctx.get_ciphers().iter().map(|c| c.name.to_string()).collect::<Vec<_>>(),
     }))
+}
+
+fn to_json<T: serde::Serialize>(value: T) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(|e| Error::value(e.to_string()))
 }
