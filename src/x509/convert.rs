@@ -164,15 +164,13 @@ pub fn pem_cert_to_der_cert(pem: &str) -> Result<Vec<u8>> {
 /// OpenSSL's PEM reader, looking for the first `CERTIFICATE` / `X509 CERTIFICATE`
 /// block (others are skipped). `None` when there is none or it is malformed.
 fn first_pem_certificate(data: &[u8]) -> Option<Vec<u8>> {
-    let mut lines = data
-        .split(|&c| c == b'\n')
-        .map(|l| {
-            let end = l
-                .iter()
-                .rposition(|c| !c.is_ascii_whitespace())
-                .map_or(0, |i| i + 1);
-            l.get(..end).unwrap_or_default()
-        });
+    let mut lines = data.split(|&c| c == b'\n').map(|l| {
+        let end = l
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        l.get(..end).unwrap_or_default()
+    });
     while let Some(line) = lines.next() {
         let Some(rest) = line.strip_prefix(b"-----BEGIN ") else {
             continue;

@@ -317,9 +317,10 @@ fn printed_entry(line: &[u8]) -> Result<GeneralNameEntry> {
         Some(i) => line.get(..=i).unwrap_or(line),
         None => line,
     };
-    let colon = line.iter().position(|&c| c == b':').ok_or_else(|| {
-        Error::value(format!("Invalid value {}", String::from_utf8_lossy(line)))
-    })?;
+    let colon = line
+        .iter()
+        .position(|&c| c == b':')
+        .ok_or_else(|| Error::value(format!("Invalid value {}", String::from_utf8_lossy(line))))?;
     Ok(GeneralNameEntry {
         kind: py_utf8(line.get(..colon).unwrap_or_default())?,
         value: GeneralNameValue::Text(py_utf8(line.get(colon + 1..).unwrap_or_default())?),
@@ -509,17 +510,16 @@ pub fn decode_der(der: &[u8]) -> Result<CertificateInfo> {
     let serial_number = serial_text(raw.serial);
     let not_before = format_asn1_time(raw.not_before.1, raw.not_before.0);
     let not_after = format_asn1_time(raw.not_after.1, raw.not_after.0);
-    let subject_alt_name = match find_ext(&raw.extensions, oid::EXT_SAN)
-        .and_then(|v| parse_general_names(v).ok())
-    {
-        Some(names) => Some(
-            names
-                .iter()
-                .map(convert_general_name)
-                .collect::<Result<Vec<_>>>()?,
-        ),
-        None => None,
-    };
+    let subject_alt_name =
+        match find_ext(&raw.extensions, oid::EXT_SAN).and_then(|v| parse_general_names(v).ok()) {
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(convert_general_name)
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            None => None,
+        };
     let (ocsp, ca_issuers) = match find_ext(&raw.extensions, oid::EXT_AIA) {
         Some(v) => (aia_uris(v, oid::AD_OCSP)?, aia_uris(v, oid::AD_CA_ISSUERS)?),
         None => (None, None),

@@ -98,7 +98,9 @@ impl<'a> Reader<'a> {
             return Err(DerError);
         } else {
             let n = usize::from(lb & 0x7f);
-            let bytes = d.get(pos..pos.checked_add(n).ok_or(DerError)?).ok_or(DerError)?;
+            let bytes = d
+                .get(pos..pos.checked_add(n).ok_or(DerError)?)
+                .ok_or(DerError)?;
             pos += n;
             let mut len: usize = 0;
             for &b in bytes {

@@ -132,7 +132,11 @@ fn parse(a: &[u8], generalized: bool) -> Option<Tm> {
                 if generalized {
                     tm.year += i64::from(n)
                 } else {
-                    tm.year = if n < 50 { 2000 + i64::from(n) } else { 1900 + i64::from(n) }
+                    tm.year = if n < 50 {
+                        2000 + i64::from(n)
+                    } else {
+                        1900 + i64::from(n)
+                    }
                 }
             }
             2 => tm.month = n,
@@ -387,22 +391,40 @@ mod tests {
 
     #[test]
     fn prints_like_openssl() {
-        assert_eq!(format_asn1_time(b"240101000000Z", false), "Jan  1 00:00:00 2024 GMT");
-        assert_eq!(format_asn1_time(b"4912312359Z", false), "Dec 31 23:59:00 2049 GMT");
+        assert_eq!(
+            format_asn1_time(b"240101000000Z", false),
+            "Jan  1 00:00:00 2024 GMT"
+        );
+        assert_eq!(
+            format_asn1_time(b"4912312359Z", false),
+            "Dec 31 23:59:00 2049 GMT"
+        );
         assert_eq!(
             format_asn1_time(b"20240101000000.5+0130", true),
             "Dec 31 22:30:00.5 2023 GMT"
         );
-        assert_eq!(format_asn1_time(b"00000101000000Z", true), "Jan  1 00:00:00 0 GMT");
+        assert_eq!(
+            format_asn1_time(b"00000101000000Z", true),
+            "Jan  1 00:00:00 0 GMT"
+        );
         assert_eq!(format_asn1_time(b"230229000000Z", false), "Bad time value");
         assert_eq!(format_asn1_time(b"2024010100Z", true), "Bad time value");
-        assert_eq!(format_asn1_time(b"00000101000000+0100", true), "Bad time value");
+        assert_eq!(
+            format_asn1_time(b"00000101000000+0100", true),
+            "Bad time value"
+        );
     }
 
     #[test]
     fn cert_time_to_seconds_like_python() {
-        assert_eq!(cert_time_to_seconds("Jan  5 09:34:43 2018 GMT").unwrap(), 1515144883);
-        assert_eq!(cert_time_to_seconds("jan 05 09:34:43 2018 gmt").unwrap(), 1515144883);
+        assert_eq!(
+            cert_time_to_seconds("Jan  5 09:34:43 2018 GMT").unwrap(),
+            1515144883
+        );
+        assert_eq!(
+            cert_time_to_seconds("jan 05 09:34:43 2018 gmt").unwrap(),
+            1515144883
+        );
         assert!(cert_time_to_seconds("Jan  5 09:34:43 2018 UTC").is_err());
     }
 }
