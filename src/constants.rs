@@ -80,7 +80,10 @@ impl Protocol {
     /// Whether the protocol pins one version (`PROTOCOL_TLSv1*`): such contexts refuse
     /// `minimum_version` / `maximum_version` changes.
     pub fn is_fixed_version(self) -> bool {
-        matches!(self, Protocol::TlsV1 | Protocol::TlsV1_1 | Protocol::TlsV1_2)
+        matches!(
+            self,
+            Protocol::TlsV1 | Protocol::TlsV1_1 | Protocol::TlsV1_2
+        )
     }
 
     /// The `SSLContext(protocol)` check for an integer: CPython's

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod ciphers;
+pub mod compat;
 pub mod constants;
 pub mod error;
 pub mod options;
