@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod ciphers;
+pub mod compat;
 pub mod conn;
 pub mod constants;
 pub mod context;

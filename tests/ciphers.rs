@@ -359,3 +359,93 @@ mod fuzz {
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
 }
+
+#[test]
+fn ecdh_curves() {
+    use sslcontext::ciphers::groups::parse_ecdh_curve;
+    assert_eq!(parse_ecdh_curve("X25519").unwrap().len(), 1);
+    assert_eq!(
+        parse_ecdh_curve("prime256v1").unwrap()[0].name(),
+        rustls::NamedGroup::secp256r1
+    );
+    assert_eq!(
+        parse_ecdh_curve("secp384r1").unwrap()[0].name(),
+        rustls::NamedGroup::secp384r1
+    );
+    for unknown in [
+        "x25519",
+        "P-256",
+        "secp256r1",
+        "commonName",
+        "bogus",
+        "ffdhe1024",
+        "",
+    ] {
+        let e = parse_ecdh_curve(unknown).unwrap_err();
+        assert_eq!(e.python_class(), "ValueError");
+        assert_eq!(
+            e.to_string(),
+            format!("unknown elliptic curve name '{unknown}'")
+        );
+    }
+    assert_eq!(
+        parse_ecdh_curve("it's").unwrap_err().to_string(),
+        "unknown elliptic curve name \"it's\""
+    );
+    let e = parse_ecdh_curve("secp112r1").unwrap_err();
+    assert_eq!((e.python_class(), e.errno()), ("ssl.SSLError", Some(0)));
+    assert_eq!(e.to_string(), "unknown error");
+    for refused in ["secp521r1", "X448", "ffdhe2048", "brainpoolP256r1"] {
+        let e = parse_ecdh_curve(refused).unwrap_err();
+        assert_eq!(e.python_class(), "ssl.SSLError");
+        assert!(
+            e.to_string().contains("X25519, prime256v1 and secp384r1"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn dh_params() {
+    use sslcontext::ciphers::dh::{load_dh_params, load_dh_params_at_level};
+    use std::path::Path;
+    let dir = Path::new("tests/data/conformance/certs");
+    load_dh_params(&dir.join("misc/dhparams-ffdhe2048.pem")).unwrap();
+    let e = load_dh_params(&dir.join("bundles/garbage.pem")).unwrap_err();
+    assert_eq!(e.to_string(), "[PEM: NO_START_LINE] no start line");
+    assert_eq!(
+        (e.errno(), e.library(), e.reason()),
+        (Some(108), Some("PEM"), Some("NO_START_LINE"))
+    );
+    let e = load_dh_params(
+        &dir.join("misc/dhparams-ffdhe2048.pem")
+            .with_file_name("nope.pem"),
+    )
+    .unwrap_err();
+    assert_eq!(e.python_class(), "FileNotFoundError");
+    assert_eq!(e.to_string(), "[Errno 2] No such file or directory");
+    let e = load_dh_params(dir).unwrap_err();
+    assert_eq!(e.python_class(), "IsADirectoryError");
+    let tmp = tempfile::tempdir().unwrap();
+    let w = |name: &str, body: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(
+            &p,
+            format!("-----BEGIN DH PARAMETERS-----\n{body}\n-----END DH PARAMETERS-----\n"),
+        )
+        .unwrap();
+        p
+    };
+    let small = w("small.pem", "MAYCAQUCAQI=");
+    let e = load_dh_params(&small).unwrap_err();
+    assert_eq!(e.to_string(), "[SSL: DH_KEY_TOO_SMALL] dh key too small");
+    assert_eq!(e.errno(), Some(394));
+    load_dh_params_at_level(&small, 0).unwrap();
+    let e = load_dh_params(&w("asn1.pem", "AAAA")).unwrap_err();
+    assert_eq!(
+        (e.to_string().as_str(), e.errno()),
+        ("[PEM] ASN1 lib", Some(524301))
+    );
+    let e = load_dh_params(&w("b64.pem", "!!!!")).unwrap_err();
+    assert_eq!(e.to_string(), "[PEM: BAD_BASE64_DECODE] bad base64 decode");
+}
