@@ -31,7 +31,9 @@ fn divergences(section: &str) -> serde_json::Map<String, Value> {
 /// The outcome as (match, error type, error message / verify_message, code).
 fn outcome(case: &Value, leaf: &[u8], core: &ChainVerifier) -> (Value, String) {
     let host = case["hostname"].as_str().unwrap_or_default();
-    let hcn = case["hostname_checks_common_name"].as_bool().unwrap_or(true);
+    let hcn = case["hostname_checks_common_name"]
+        .as_bool()
+        .unwrap_or(true);
     let flags = HOSTFLAG_NO_PARTIAL_WILDCARDS | if hcn { 0 } else { HOSTFLAG_NEVER_CHECK_SUBJECT };
     let spec = match encode_hostname(host) {
         Ok(s) => s,
@@ -49,10 +51,9 @@ fn outcome(case: &Value, leaf: &[u8], core: &ChainVerifier) -> (Value, String) {
     let via = core.verify(&der, &[], Some(&spec), UnixTime::now(), Usage::ServerAuth);
     match (direct, via) {
         (Ok(()), Ok(_)) => (Value::Bool(true), format!("hostname={}", spec.hostname)),
-        (Err(code), Err(f)) if code == f.code => (
-            Value::Bool(false),
-            format!("{}: {}", f.code, f.message),
-        ),
+        (Err(code), Err(f)) if code == f.code => {
+            (Value::Bool(false), format!("{}: {}", f.code, f.message))
+        }
         (d, v) => (
             Value::String("inconsistent".into()),
             format!("check_host={d:?} verifier={v:?}"),
@@ -66,7 +67,9 @@ fn expected(case: &Value) -> (Value, String) {
     let text = match &m {
         Value::Bool(true) => format!(
             "hostname={}",
-            case["sslobject_server_hostname"].as_str().unwrap_or_default()
+            case["sslobject_server_hostname"]
+                .as_str()
+                .unwrap_or_default()
         ),
         Value::Bool(false) => format!(
             "{}: {}",
@@ -115,5 +118,71 @@ fn hostname_json() {
         }
     }
     println!("hostname.json: {pass} match, {listed} listed divergences");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Names not in the conformance files, encoded by the live `python3` (`str.encode('idna')`)
+/// and by `encode_hostname`. Skipped without python3 unless `SSLCONTEXT_REQUIRE_PEERS`.
+#[test]
+fn idna_against_live_python() {
+    let names = [
+        "Straße.de",
+        "www.Café.EXAMPLE",
+        "ΣΊΣΥΦΟΣ.gr",
+        "ς.example",
+        "a\u{200d}b\u{00e9}.example",
+        "例え.テスト",
+        "xn--nxasmq6b.example",
+        "EXAMPLE.com.",
+        "é.",
+        "é..x",
+        "faß.de",
+        "ＡＢＣ.example",
+        "a\u{3002}b\u{00e9}",
+        "foo_bar.com",
+        "a b",
+    ];
+    let script = "import sys,json\nfor n in json.load(sys.stdin):\n    try:\n        print(json.dumps(['ok', n.encode('idna').decode('ascii')]))\n    except Exception as e:\n        print(json.dumps([type(e).__name__, str(e)]))\n";
+    let child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var_os("SSLCONTEXT_REQUIRE_PEERS").is_none(),
+                "python3 required: {e}"
+            );
+            eprintln!("python3 missing: skipped");
+            return;
+        }
+    };
+    let input = serde_json::to_string(&names).unwrap_or_default();
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin
+            .write_all(input.as_bytes())
+            .unwrap_or_else(|e| panic!("write: {e}"));
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), names.len(), "python3 output: {text}");
+    let mut failures = Vec::new();
+    for (name, line) in names.iter().zip(lines) {
+        let want: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+        let got = match sslcontext::verify::server_name::idna_encode(name) {
+            Ok(s) => serde_json::json!(["ok", s]),
+            Err(e) => serde_json::json!([e.python_class(), e.to_string()]),
+        };
+        if got != want {
+            failures.push(format!("{name:?}: got {got}, python3 {want}"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
