@@ -1,0 +1,200 @@
+//! The cases of `verify.json` whose outcome is decided by certificate verification,
+//! replayed offline: the client's verification of the server chain (as the server sends
+//! it) and, where the server verifies a client certificate, the server's verification of
+//! the client chain. Cases decided by something else (versions, groups, ciphers, ALPN)
+//! belong to the connection layer and are listed as not run.
+
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
+use serde_json::Value;
+use sslcontext::constants::{
+    VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS,
+};
+use sslcontext::options::VerifyFlags;
+use sslcontext::verify::{encode_hostname, ChainVerifier, Usage, VerifyPolicy};
+
+fn conf() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance")
+}
+
+fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(path)
+        .map(|it| it.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
+fn crls(path: &Path) -> Vec<CertificateRevocationListDer<'static>> {
+    CertificateRevocationListDer::pem_file_iter(path)
+        .map(|it| it.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
+fn flag(name: &str) -> VerifyFlags {
+    match name {
+        "VERIFY_CRL_CHECK_LEAF" => VerifyFlags::VERIFY_CRL_CHECK_LEAF,
+        "VERIFY_CRL_CHECK_CHAIN" => VerifyFlags::VERIFY_CRL_CHECK_CHAIN,
+        "VERIFY_X509_STRICT" => VerifyFlags::VERIFY_X509_STRICT,
+        "VERIFY_ALLOW_PROXY_CERTS" => VerifyFlags::VERIFY_ALLOW_PROXY_CERTS,
+        "VERIFY_X509_TRUSTED_FIRST" => VerifyFlags::VERIFY_X509_TRUSTED_FIRST,
+        "VERIFY_X509_PARTIAL_CHAIN" => VerifyFlags::VERIFY_X509_PARTIAL_CHAIN,
+        other => panic!("unknown flag {other}"),
+    }
+}
+
+fn security_level(spec: &Value) -> u8 {
+    spec["ciphers"]
+        .as_str()
+        .and_then(|c| c.split("@SECLEVEL=").nth(1))
+        .and_then(|s| s.chars().next())
+        .and_then(|c| c.to_digit(10))
+        .and_then(|d| u8::try_from(d).ok())
+        .unwrap_or(2)
+}
+
+/// The policy a side's spec produces (`default_mode` is that side's default).
+fn policy(spec: &Value, default_mode: VerifyMode, client: bool) -> VerifyPolicy {
+    let mode = spec["verify_mode"]
+        .as_str()
+        .and_then(VerifyMode::from_name)
+        .unwrap_or(default_mode);
+    let hcn = spec["hostname_checks_common_name"]
+        .as_bool()
+        .unwrap_or(true);
+    let mut flags = VerifyFlags::VERIFY_X509_TRUSTED_FIRST;
+    for f in spec["verify_flags_add"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        flags |= flag(f.as_str().unwrap_or_default());
+    }
+    let mut roots = Vec::new();
+    let mut crl_list = Vec::new();
+    for f in spec["cafiles"].as_array().cloned().unwrap_or_default() {
+        let p = conf().join(f.as_str().unwrap_or_default());
+        roots.extend(certs(&p));
+        crl_list.extend(crls(&p));
+    }
+    VerifyPolicy {
+        verify_mode: mode,
+        check_hostname: client && spec["check_hostname"].as_bool().unwrap_or(true),
+        host_flags: HOSTFLAG_NO_PARTIAL_WILDCARDS
+            | if hcn { 0 } else { HOSTFLAG_NEVER_CHECK_SUBJECT },
+        verify_flags: flags,
+        security_level: security_level(spec),
+        roots,
+        crls: crl_list,
+        capath_lookup: None,
+    }
+}
+
+/// `Some("OK")`, `Some("<code>: <message>")`, or `None` when verification did not decide.
+fn expected(handshake: &Value) -> Option<String> {
+    if handshake.as_str() == Some("ok") {
+        return Some("OK".into());
+    }
+    let code = handshake["verify_code"].as_i64()?;
+    Some(format!(
+        "{code}: {}",
+        handshake["verify_message"].as_str().unwrap_or_default()
+    ))
+}
+
+fn divergences() -> serde_json::Map<String, Value> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/verify/divergences.json");
+    let text = std::fs::read_to_string(p).unwrap_or_default();
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    v.get("verify")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn verify_json_offline() {
+    let text = std::fs::read_to_string(conf().join("verify.json"))
+        .unwrap_or_else(|e| panic!("verify.json: {e}"));
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("json: {e}"));
+    let div = divergences();
+    let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+    assert!(cases.len() >= 60);
+    let now = UnixTime::now();
+    let (mut pass, mut listed) = (0, 0);
+    let mut not_run = Vec::new();
+    let mut failures = Vec::new();
+    let mut judge =
+        |key: String, got: String, want: String| match (got == want, div.contains_key(&key)) {
+            (true, false) => pass += 1,
+            (false, true) => listed += 1,
+            (true, true) => failures.push(format!("{key}: listed as divergence but passes")),
+            (false, false) => failures.push(format!("{key}: got {got:?}, want {want:?}")),
+        };
+    for case in &cases {
+        let id = case["id"].as_str().unwrap_or_default().to_string();
+        let (server, client) = (&case["server"], &case["client"]);
+        let mut ran = false;
+        // Client side: the server's chain.
+        if let Some(want) = expected(&case["result"]["client"]["handshake"]) {
+            ran = true;
+            let p = policy(client, VerifyMode::CertRequired, true);
+            let chain = certs(&conf().join(server["certfile"].as_str().unwrap_or_default()));
+            let name = case["server_hostname"]
+                .as_str()
+                .map(|h| encode_hostname(h).unwrap_or_else(|e| panic!("{id}: {e}")));
+            let check = p.check_hostname;
+            let core = ChainVerifier::with_ring(p);
+            let got = match chain.split_first() {
+                Some((leaf, rest)) => match core.verify(
+                    leaf,
+                    rest,
+                    if check { name.as_ref() } else { None },
+                    now,
+                    Usage::ServerAuth,
+                ) {
+                    Ok(_) => "OK".to_string(),
+                    Err(f) => format!("{}: {}", f.code, f.message),
+                },
+                None => "no chain".to_string(),
+            };
+            judge(format!("{id}/client"), got, want);
+        }
+        // Server side: the client's chain, when one is sent and requested.
+        let server_mode = server["verify_mode"]
+            .as_str()
+            .and_then(VerifyMode::from_name)
+            .unwrap_or(VerifyMode::CertNone);
+        if let (Some(certfile), true) = (
+            client["certfile"].as_str(),
+            server_mode != VerifyMode::CertNone,
+        ) {
+            if let Some(want) = expected(&case["result"]["server"]["handshake"]) {
+                ran = true;
+                let p = policy(server, VerifyMode::CertNone, false);
+                let chain = certs(&conf().join(certfile));
+                let core = ChainVerifier::with_ring(p);
+                let got = match chain.split_first() {
+                    Some((leaf, rest)) => {
+                        match core.verify(leaf, rest, None, now, Usage::ClientAuth) {
+                            Ok(_) => "OK".to_string(),
+                            Err(f) => format!("{}: {}", f.code, f.message),
+                        }
+                    }
+                    None => "no chain".to_string(),
+                };
+                judge(format!("{id}/server"), got, want);
+            }
+        }
+        if !ran {
+            not_run.push(id);
+        }
+    }
+    println!("verify.json offline: {pass} match, {listed} listed divergences");
+    println!(
+        "not run (decided by the connection layer): {}",
+        not_run.join(", ")
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(pass > 40);
+}
