@@ -29,15 +29,23 @@ pub fn error_json(e: &Error) -> Value {
     json!({ "error": Value::Object(obj) })
 }
 
+/// Prints one JSON line (a closed stdout is not an error worth a panic).
+pub fn print_line(value: &Value) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", python_dumps(value));
+    let _ = out.flush();
+}
+
 /// Prints one JSON line for `result` and returns the exit code.
 pub fn emit(result: Result<Value, Error>) -> i32 {
     match result {
         Ok(value) => {
-            println!("{}", python_dumps(&value));
+            print_line(&value);
             0
         }
         Err(e) => {
-            println!("{}", python_dumps(&error_json(&e)));
+            print_line(&error_json(&e));
             1
         }
     }
