@@ -13,12 +13,12 @@ pub mod pki;
 pub mod verify;
 pub mod x509;
 
-pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
 pub use conn::{MemoryBio, PeerCertificate, SslObject, SslSocket, WrapOptions};
+pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
 pub use context::{
     create_default_context, create_default_context_with, create_unverified_context, CaLocations,
     SessionStats, SslContext, UnverifiedOptions,
 };
-pub use pki::{CaData, Password};
 pub use error::{Error, Result, SslErrorInfo};
 pub use options::{Options, VerifyFlags};
+pub use pki::{CaData, Password};
