@@ -3,16 +3,20 @@
 
 mod bio;
 mod errors;
+mod hello;
 mod keylog;
 mod object;
 mod record;
+mod sni;
 mod socket;
 
 pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};
+pub use sni::{SniCallback, SniError, SniResult};
 pub use socket::SslSocket;
 
 pub(crate) use keylog::KeyLogFile;
+pub(crate) use sni::servername_shim;
 
 /// A connection-level `SSLError` with OpenSSL's reason name.
 pub(crate) fn ssl_reason(reason: &str) -> crate::Error {

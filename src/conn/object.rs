@@ -174,7 +174,7 @@ impl SslObject {
             server_side: options.server_side,
             server_hostname,
             tls,
-            feeder: RecordFeeder::default(),
+            feeder: RecordFeeder::keeping_hello(options.server_side),
             first_bytes_checked: false,
             handshake_done: false,
             failed: false,
@@ -310,8 +310,14 @@ impl SslObject {
                 Ok(())
             }
             Err(err) => {
+                let fatal_close_notify = matches!(
+                    err,
+                    rustls::Error::AlertReceived(rustls::AlertDescription::CloseNotify)
+                ) && self.feeder.last_plain_alert == Some([2, 0]);
                 let mapped = match failure {
                     Some(f) => f.to_error(),
+                    // A *fatal* close_notify is no clean close: OpenSSL reports alert 0.
+                    None if fatal_close_notify => errors::alert_received(0),
                     None => errors::from_rustls(&err, server_side),
                 };
                 Err(self.fail(mapped))
@@ -325,6 +331,13 @@ impl SslObject {
         let hello = accepted.client_hello();
         self.client_suites = hello.cipher_suites().to_vec();
         let offered: Option<Vec<Vec<u8>>> = hello.alpn().map(|it| it.map(<[u8]>::to_vec).collect());
+        // rustls lower-cases the name; the callback gets it as the client sent it.
+        let sni = hello.server_name().map(|lower| {
+            super::hello::sni_as_sent(&self.feeder.hello).unwrap_or_else(|| lower.to_owned())
+        });
+        self.feeder.keep_hello = false;
+        self.feeder.hello = Vec::new();
+        self.run_sni_callback(sni.as_deref())?;
         let config = match self.context.server_config_for(offered.as_deref()) {
             Ok(c) => c,
             Err(e) => {
@@ -347,6 +360,31 @@ impl SslObject {
                 Err(self.fail(errors::from_rustls(&err, true)))
             }
         }
+    }
+
+    /// The context's `sni_callback`, if any, at the ClientHello (it may swap
+    /// `self.context`); a refusal sends its alert and fails with `CALLBACK_FAILED`.
+    fn run_sni_callback(&mut self, server_name: Option<&str>) -> Result<()> {
+        let registered_on = self.context.clone();
+        let Some(cb) = registered_on.sni_callback() else {
+            return Ok(());
+        };
+        match super::sni::run(&cb, self, server_name, &registered_on) {
+            Ok(()) => Ok(()),
+            Err(super::sni::Refusal::Alert(alert)) => {
+                if let Some(alert) = alert {
+                    self.outgoing.write(&super::fatal_alert_record(alert)).ok();
+                }
+                Err(self.fail(errors::ssl("CALLBACK_FAILED")))
+            }
+        }
+    }
+
+    /// `SSLObject.context = ctx`: from an `sni_callback`, the whole of `ctx`
+    /// (certificate, verification, ALPN, versions, ciphers, tickets) applies to this
+    /// connection. After the ClientHello it changes nothing but the attribute.
+    pub fn set_context(&mut self, ctx: &SslContext) {
+        self.context = ctx.clone();
     }
 
     fn check_usable(&mut self) -> Result<()> {

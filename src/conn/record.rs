@@ -21,7 +21,22 @@ pub(crate) struct RecordFeeder {
     pub records: u64,
     /// Bytes passed on in total.
     pub bytes: u64,
+    /// Content type and body length of the current record.
+    content_type: u8,
+    record_len: usize,
+    /// Body of the current record when it is a 2-byte alert (level, description).
+    alert: Vec<u8>,
+    /// The last alert record sent in the clear (a 2-byte body cannot be encrypted):
+    /// `[level, description]`. rustls does not report an alert's level.
+    pub last_plain_alert: Option<[u8; 2]>,
+    /// The bytes of the peer's first flight while `keep_hello` is on (bounded).
+    pub hello: Vec<u8>,
+    /// Whether to keep a copy of what is passed on (the ClientHello, for the server).
+    pub keep_hello: bool,
 }
+
+/// The most of a ClientHello kept for parsing (a larger one is not parsed).
+const HELLO_LIMIT: usize = 64 * 1024;
 
 /// The kind of garbage OpenSSL names when the first bytes are not a TLS record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,9 +50,26 @@ pub(crate) enum NotTls {
 }
 
 impl RecordFeeder {
+    /// A feeder that keeps a copy of the peer's first records when `keep` (a server
+    /// reads the client's exact server name from them).
+    pub fn keeping_hello(keep: bool) -> Self {
+        RecordFeeder {
+            keep_hello: keep,
+            ..RecordFeeder::default()
+        }
+    }
+
     /// Takes from `bio` the bytes that belong to the current record (never more), up to
     /// the end of the record. Returns them, or an empty vector when none are buffered.
     pub fn next_chunk(&mut self, bio: &MemoryBio) -> Vec<u8> {
+        let chunk = self.take_chunk(bio);
+        if self.keep_hello && self.hello.len() + chunk.len() <= HELLO_LIMIT {
+            self.hello.extend_from_slice(&chunk);
+        }
+        chunk
+    }
+
+    fn take_chunk(&mut self, bio: &MemoryBio) -> Vec<u8> {
         if self.body_remaining == 0 {
             let want = HEADER_LEN - self.header.len();
             let got = bio.read(Some(want));
@@ -46,6 +78,9 @@ impl RecordFeeder {
             if self.header.len() == HEADER_LEN {
                 self.body_remaining =
                     usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                self.content_type = self.header[0];
+                self.record_len = self.body_remaining;
+                self.alert.clear();
                 self.header.clear();
                 if self.body_remaining == 0 {
                     self.records += 1;
@@ -56,8 +91,14 @@ impl RecordFeeder {
             let got = bio.read(Some(self.body_remaining));
             self.body_remaining -= got.len();
             self.bytes += got.len() as u64;
+            if self.content_type == 21 && self.alert.len() + got.len() <= 2 {
+                self.alert.extend_from_slice(&got);
+            }
             if self.body_remaining == 0 {
                 self.records += 1;
+                if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
+                    self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
+                }
             }
             got
         }

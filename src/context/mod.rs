@@ -398,6 +398,35 @@ impl SslContext {
         self.read(|s| s.alpn_protocols.clone())
     }
 
+    /// `SSLContext.sni_callback`.
+    pub fn sni_callback(&self) -> Option<crate::conn::SniCallback> {
+        self.read(|s| s.sni_callback.clone())
+    }
+
+    /// `SSLContext.sni_callback = callback` (`None` removes it). Refused on
+    /// `PROTOCOL_TLS_CLIENT` contexts, as in CPython.
+    pub fn set_sni_callback(&self, callback: Option<crate::conn::SniCallback>) -> Result<()> {
+        self.update(|s| {
+            if s.protocol == Protocol::TlsClient {
+                return Err(Error::value(
+                    "sni_callback cannot be set on TLS_CLIENT context",
+                ));
+            }
+            s.sni_callback = callback;
+            Ok(())
+        })
+    }
+
+    /// `SSLContext.set_servername_callback(callback)`: the legacy form; the callback
+    /// receives the server name after Python's IDNA codec (an A-label, as CPython
+    /// really passes it).
+    pub fn set_servername_callback(
+        &self,
+        callback: Option<crate::conn::SniCallback>,
+    ) -> Result<()> {
+        self.set_sni_callback(callback.map(crate::conn::servername_shim))
+    }
+
     /// `SSLContext.session_stats()`.
     pub fn session_stats(&self) -> SessionStats {
         self.lock().stats

@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub keylog_filename: Option<PathBuf>,
     /// ALPN protocols in preference order (each 1..=255 bytes).
     pub alpn_protocols: Vec<Vec<u8>>,
+    /// `sni_callback`.
+    pub sni_callback: Option<crate::conn::SniCallback>,
 }
 
 impl Settings {
@@ -58,6 +60,7 @@ impl Settings {
             num_tickets: 2,
             keylog_filename: None,
             alpn_protocols: Vec::new(),
+            sni_callback: None,
         }
     }
 
