@@ -50,7 +50,7 @@ pub(crate) fn run(
 /// (`str.encode('idna')`, which leaves A-labels as they are); a name the codec refuses
 /// makes the callback fail.
 pub(crate) fn servername_shim(
-    cb: Arc<dyn Fn(&mut SslObject, Option<&str>, &SslContext) -> SniResult + Send + Sync>,
+    cb: SniCallback,
 ) -> SniCallback {
     Arc::new(move |obj, name, ctx| {
         let encoded = match name {
