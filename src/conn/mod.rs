@@ -7,15 +7,18 @@ mod hello;
 mod keylog;
 mod object;
 mod record;
+mod session;
 mod sni;
 mod socket;
 
 pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};
+pub use session::SslSession;
 pub use sni::{SniCallback, SniError, SniResult};
 pub use socket::SslSocket;
 
 pub(crate) use keylog::KeyLogFile;
+pub(crate) use session::{scope as session_scope, ContextSessions, ServerCache};
 pub(crate) use sni::servername_shim;
 
 /// A connection-level `SSLError` with OpenSSL's reason name.

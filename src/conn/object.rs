@@ -5,11 +5,14 @@
 use std::io::{self, Read, Write};
 
 use rustls::server::{Accepted, Acceptor};
+use std::sync::{Arc, Mutex};
+
 use rustls::{CipherSuite, Connection, HandshakeKind};
 
 use super::bio::MemoryBio;
 use super::errors;
 use super::record::{classify_first_bytes, RecordFeeder};
+use super::session::{SessionState, SslSession};
 use crate::constants::VerifyMode;
 use crate::context::SslContext;
 use crate::error::{Error, Result};
@@ -26,6 +29,8 @@ pub struct WrapOptions {
     pub do_handshake_on_connect: bool,
     /// `suppress_ragged_eofs` (sockets only).
     pub suppress_ragged_eofs: bool,
+    /// `session`: a client session to resume (from the same context and server).
+    pub session: Option<super::SslSession>,
 }
 
 impl Default for WrapOptions {
@@ -35,6 +40,7 @@ impl Default for WrapOptions {
             server_hostname: None,
             do_handshake_on_connect: true,
             suppress_ragged_eofs: true,
+            session: None,
         }
     }
 }
@@ -51,6 +57,12 @@ impl WrapOptions {
     /// Client side without a server name (no SNI, no hostname check).
     pub fn client_without_hostname() -> Self {
         WrapOptions::default()
+    }
+
+    /// The same options, offering `session` for resumption.
+    pub fn with_session(mut self, session: super::SslSession) -> Self {
+        self.session = Some(session);
+        self
     }
 
     /// Server side.
@@ -106,6 +118,12 @@ pub struct SslObject {
     peer_closed: bool,
     /// Cipher suites the client offered (server side), for `shared_ciphers()`.
     client_suites: Vec<CipherSuite>,
+    /// This connection's client session (filled as the session arrives).
+    session_sink: Arc<Mutex<SessionState>>,
+    /// The session offered for resumption.
+    offered_session: Option<SslSession>,
+    /// The server name spec of a client connection (to rebuild it for `set_session`).
+    target: Option<crate::verify::ServerNameSpec>,
 }
 
 impl std::fmt::Debug for SslObject {
@@ -150,21 +168,38 @@ impl SslObject {
                 "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
             )));
         }
+        if let Some(session) = &options.session {
+            if !session.belongs_to(context) {
+                return Err(Error::value("Session refers to a different SSLContext."));
+            }
+            if options.server_side {
+                return Err(Error::value(
+                    "Cannot set session for server-side SSLSocket.",
+                ));
+            }
+        }
+        let session_sink = Arc::new(Mutex::new(SessionState {
+            context: Arc::downgrade(&context.inner),
+            ..SessionState::default()
+        }));
+        let mut target = None;
         let (tls, server_hostname) = if options.server_side {
             (
                 Tls::Accepting(Box::default()),
                 options.server_hostname.clone(),
             )
         } else {
-            let target = match options.server_hostname.as_deref() {
+            target = match options.server_hostname.as_deref() {
                 Some(name) => Some(crate::verify::encode_hostname(name)?),
                 None => None,
             };
             let hostname = target.as_ref().map(|t| t.hostname.clone());
-            let tls = match context.client_connection(target.as_ref()) {
-                Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
-                Err(e) => Tls::Unavailable(Some(e)),
-            };
+            let tls = Self::client_tls(
+                context,
+                target.as_ref(),
+                &session_sink,
+                options.session.as_ref(),
+            );
             (tls, hostname)
         };
         Ok(SslObject {
@@ -174,7 +209,9 @@ impl SslObject {
             server_side: options.server_side,
             server_hostname,
             tls,
-            feeder: RecordFeeder::keeping_hello(options.server_side),
+            // The server keeps the ClientHello (exact SNI); a client keeps the server's
+            // cleartext first flight (TLS 1.2 session facts).
+            feeder: RecordFeeder::keeping_hello(true),
             first_bytes_checked: false,
             handshake_done: false,
             failed: false,
@@ -182,7 +219,62 @@ impl SslObject {
             close_notify_sent: false,
             peer_closed: false,
             client_suites: Vec::new(),
+            session_sink,
+            offered_session: options.session,
+            target,
         })
+    }
+
+    /// A client connection whose ClientHello offers `offered` (if any).
+    fn client_tls(
+        context: &SslContext,
+        target: Option<&crate::verify::ServerNameSpec>,
+        sink: &Arc<Mutex<SessionState>>,
+        offered: Option<&SslSession>,
+    ) -> Tls {
+        let made = super::session_scope(sink, offered.map(|s| &s.state), || {
+            context.client_connection(target)
+        });
+        match made {
+            Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
+            Err(e) => Tls::Unavailable(Some(e)),
+        }
+    }
+
+    /// `SSLObject.session`: this client connection's session, `None` before the
+    /// handshake (and on the server side). TLS 1.3 tickets arrive after the
+    /// handshake, with the first data read.
+    pub fn session(&self) -> Option<SslSession> {
+        if self.server_side || !self.handshake_done {
+            return None;
+        }
+        Some(SslSession {
+            state: self.session_sink.clone(),
+        })
+    }
+
+    /// `SSLObject.session = session`: before the handshake, on a client, with a
+    /// session of the same context.
+    pub fn set_session(&mut self, session: SslSession) -> Result<()> {
+        if !session.belongs_to(&self.context) {
+            return Err(Error::value("Session refers to a different SSLContext."));
+        }
+        if self.server_side {
+            return Err(Error::value(
+                "Cannot set session for server-side SSLSocket.",
+            ));
+        }
+        if self.handshake_done || self.feeder.bytes > 0 || self.failed {
+            return Err(Error::value("Cannot set session after handshake."));
+        }
+        self.tls = Self::client_tls(
+            &self.context,
+            self.target.as_ref(),
+            &self.session_sink,
+            Some(&session),
+        );
+        self.offered_session = Some(session);
+        Ok(())
     }
 
     /// `SSLObject.context`.
@@ -301,7 +393,11 @@ impl SslObject {
             return Ok(());
         };
         let server_side = self.server_side;
-        let (result, failure) = crate::verify::capture_failure(|| conn.process_new_packets());
+        let sink = &self.session_sink;
+        let source = self.offered_session.as_ref().map(|s| &s.state);
+        let (result, failure) = super::session_scope(sink, source, || {
+            crate::verify::capture_failure(|| conn.process_new_packets())
+        });
         match result {
             Ok(state) => {
                 if state.peer_has_closed() {
@@ -419,6 +515,9 @@ impl SslObject {
                 self.handshake_done = true;
                 self.flush();
                 self.context.count_handshake_done(self.server_side, resumed);
+                if !self.server_side {
+                    self.client_session_done(resumed);
+                }
                 return Ok(());
             }
             if !self.feed()? {
@@ -428,6 +527,31 @@ impl SslObject {
                 }
                 return Err(errors::want_read());
             }
+        }
+    }
+
+    /// Fills in this client's session from what crossed the wire (TLS 1.2) and
+    /// counts a session offered but not resumed as a miss.
+    fn client_session_done(&mut self, resumed: bool) {
+        let tls12 = matches!(
+            self.conn().and_then(|c| c.protocol_version()),
+            Some(rustls::ProtocolVersion::TLSv1_2)
+        );
+        let records = std::mem::take(&mut self.feeder.hello);
+        self.feeder.keep_hello = false;
+        let mut sink = self.session_sink.lock().unwrap_or_else(|p| p.into_inner());
+        if tls12 {
+            sink.apply_tls12(super::session::tls12_facts(&records));
+            if resumed {
+                if let Some(offered) = &self.offered_session {
+                    // A resumed TLS 1.2 session is the offered one (same id).
+                    sink.id = offered.id();
+                }
+            }
+        }
+        drop(sink);
+        if self.offered_session.is_some() && !resumed {
+            self.context.count_session_miss();
         }
     }
 

@@ -49,9 +49,7 @@ pub(crate) fn run(
 /// `set_servername_callback(cb)`'s shim: the name goes through the IDNA codec first
 /// (`str.encode('idna')`, which leaves A-labels as they are); a name the codec refuses
 /// makes the callback fail.
-pub(crate) fn servername_shim(
-    cb: SniCallback,
-) -> SniCallback {
+pub(crate) fn servername_shim(cb: SniCallback) -> SniCallback {
     Arc::new(move |obj, name, ctx| {
         let encoded = match name {
             Some(n) => {

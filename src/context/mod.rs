@@ -429,7 +429,14 @@ impl SslContext {
 
     /// `SSLContext.session_stats()`.
     pub fn session_stats(&self) -> SessionStats {
-        self.lock().stats
+        let state = self.lock();
+        let mut stats = state.stats;
+        if let Some(cache) = &state.cache.server_cache {
+            stats.number = cache.len();
+            stats.misses += cache.misses.load(std::sync::atomic::Ordering::Relaxed);
+            stats.cache_full = cache.cache_full.load(std::sync::atomic::Ordering::Relaxed);
+        }
+        stats
     }
 
     /// A client handshake started (`connect`).
@@ -440,6 +447,11 @@ impl SslContext {
     /// A server handshake started (`accept`).
     pub(crate) fn count_accept(&self) {
         self.lock().stats.accept += 1;
+    }
+
+    /// A client offered a session that was not resumed (`misses`).
+    pub(crate) fn count_session_miss(&self) {
+        self.lock().stats.misses += 1;
     }
 
     /// A handshake finished (`connect_good` / `accept_good`; `hits` when resumed).

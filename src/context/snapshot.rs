@@ -12,7 +12,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::client::ResolvesClientCert;
 use rustls::crypto::CryptoProvider;
 use rustls::server::danger::ClientCertVerifier;
-use rustls::server::{ClientHello, ResolvesServerCert, StoresServerSessions};
+use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SignatureScheme, SupportedProtocolVersion};
 
@@ -30,11 +30,11 @@ pub(crate) struct Cache {
     verifiers: Option<(VerifyKey, Arc<ServerVerifier>, Arc<ClientVerifier>)>,
     resolver: Option<(u64, Arc<IdentityResolver>)>,
     /// The server session cache of this context (never shared with another context).
-    pub session_cache: Option<Arc<dyn StoresServerSessions>>,
+    pub server_cache: Option<Arc<crate::conn::ServerCache>>,
     /// The ticket key of this context.
     ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
     /// The client session store of this context.
-    pub client_sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+    pub client_sessions: Option<Arc<crate::conn::ContextSessions>>,
 }
 
 /// What the verifiers are built from; equal keys reuse the same `Arc`s.
@@ -241,7 +241,7 @@ impl SslContext {
         let sessions = state
             .cache
             .client_sessions
-            .get_or_insert_with(|| Arc::new(rustls::client::ClientSessionMemoryCache::new(256)))
+            .get_or_insert_with(|| Arc::new(crate::conn::ContextSessions::default()))
             .clone();
         cfg.resumption = rustls::client::Resumption::store(sessions);
         let cfg = Arc::new(cfg);
@@ -278,8 +278,8 @@ impl SslContext {
         cfg.key_log = self.key_log(&state);
         cfg.session_storage = state
             .cache
-            .session_cache
-            .get_or_insert_with(|| rustls::server::ServerSessionMemoryCache::new(20 * 1024))
+            .server_cache
+            .get_or_insert_with(|| Arc::new(crate::conn::ServerCache::new(20 * 1024)))
             .clone();
         if options.contains(Options::OP_NO_TICKET) {
             cfg.ticketer = Arc::new(NoTickets);

@@ -1,0 +1,434 @@
+//! `ssl.SSLSession` and the session machinery behind it.
+//!
+//! * Client: each context owns one [`ContextSessions`] store (a stable `Arc` in its
+//!   `ClientConfig`, as rustls resumes only with the very same config parts). rustls
+//!   calls the store synchronously from the connection's thread; the connection opens a
+//!   [`scope`] around those calls naming its own session (the *sink*, which receives
+//!   the TLS 1.2 session and TLS 1.3 tickets) and the session offered with
+//!   `WrapOptions::session` (the *source*). A session therefore resumes only through
+//!   the connection it is given to, on the context it came from.
+//! * Server: [`ServerCache`], a bounded session cache per context that counts what
+//!   `session_stats()` reports.
+//!
+//! rustls keeps a session's id, ticket and lifetime private. What crosses the wire in
+//! the clear is read instead: for TLS 1.2 the ServerHello session id and whether a
+//! NewSessionTicket came (with its lifetime hint). TLS 1.3 tickets are encrypted, so
+//! the id is a random 32-byte value made when the first ticket arrives and the lifetime
+//! hint is reported as 0 (unknown) — see docs/COMPATIBILITY.md.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::NamedGroup;
+use rustls_pki_types::ServerName;
+
+/// OpenSSL's default session timeout (seconds), which CPython reports.
+const DEFAULT_TIMEOUT: u64 = 7200;
+
+/// What one captured session holds.
+#[derive(Default)]
+pub(crate) struct SessionState {
+    /// The context that made it.
+    pub context: Weak<crate::context::Inner>,
+    pub server_name: Option<ServerName<'static>>,
+    pub id: Vec<u8>,
+    pub time: u64,
+    pub ticket_lifetime_hint: u32,
+    pub has_ticket: bool,
+    pub tls12: Option<Tls12ClientSessionValue>,
+    /// Each TLS 1.3 ticket resumes once.
+    pub tls13: VecDeque<Tls13ClientSessionValue>,
+}
+
+impl SessionState {
+    fn usable(&self) -> bool {
+        self.tls12.is_some() || !self.tls13.is_empty()
+    }
+}
+
+/// Python's `ssl.SSLSession`: a client session that a later connection to the same
+/// server, made from the same context, may resume (`WrapOptions::session`).
+#[doc(alias = "SSLSession")]
+#[derive(Clone)]
+pub struct SslSession {
+    pub(crate) state: Arc<Mutex<SessionState>>,
+}
+
+impl std::fmt::Debug for SslSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SslSession")
+            .field("id", &hex(&self.id()))
+            .field("has_ticket", &self.has_ticket())
+            .finish_non_exhaustive()
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl SslSession {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SessionState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `SSLSession.id`: the TLS 1.2 session id from the ServerHello; for TLS 1.3 a
+    /// random 32-byte id made when the first ticket arrived (`b""` before).
+    pub fn id(&self) -> Vec<u8> {
+        self.lock().id.clone()
+    }
+
+    /// `SSLSession.time`: when the session was made (seconds since the epoch).
+    pub fn time(&self) -> u64 {
+        self.lock().time
+    }
+
+    /// `SSLSession.timeout`: OpenSSL's default, 7200 seconds.
+    pub fn timeout(&self) -> u64 {
+        DEFAULT_TIMEOUT
+    }
+
+    /// `SSLSession.ticket_lifetime_hint`: from a TLS 1.2 NewSessionTicket; 0 when not
+    /// seen (TLS 1.3 tickets are encrypted).
+    pub fn ticket_lifetime_hint(&self) -> u32 {
+        self.lock().ticket_lifetime_hint
+    }
+
+    /// `SSLSession.has_ticket`.
+    pub fn has_ticket(&self) -> bool {
+        self.lock().has_ticket
+    }
+
+    /// Whether the session can still resume a connection (TLS 1.3 tickets are used
+    /// up one per resumption).
+    pub fn is_resumable(&self) -> bool {
+        self.lock().usable()
+    }
+
+    /// Whether this session was made by `ctx`.
+    pub(crate) fn belongs_to(&self, ctx: &crate::SslContext) -> bool {
+        Weak::ptr_eq(&self.lock().context, &Arc::downgrade(&ctx.inner))
+    }
+}
+
+/// Sessions compare by id, as CPython's do (identity implies equality).
+impl PartialEq for SslSession {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.state, &other.state) || self.id() == other.id()
+    }
+}
+
+/// The sink and source of the connection running on this thread.
+struct Scope {
+    sink: Arc<Mutex<SessionState>>,
+    source: Option<Arc<Mutex<SessionState>>>,
+}
+
+thread_local! {
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `sink` (this connection's session) and `source` (the session offered
+/// for resumption) visible to the context's session store.
+pub(crate) fn scope<T>(
+    sink: &Arc<Mutex<SessionState>>,
+    source: Option<&Arc<Mutex<SessionState>>>,
+    f: impl FnOnce() -> T,
+) -> T {
+    let outer = SCOPE.with(|s| {
+        s.borrow_mut().replace(Scope {
+            sink: sink.clone(),
+            source: source.cloned(),
+        })
+    });
+    let out = f();
+    SCOPE.with(|s| *s.borrow_mut() = outer);
+    out
+}
+
+fn with_scope<T>(f: impl FnOnce(&Scope) -> T) -> Option<T> {
+    SCOPE.with(|s| s.borrow().as_ref().map(f))
+}
+
+fn lock(m: &Mutex<SessionState>) -> std::sync::MutexGuard<'_, SessionState> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn random_id() -> Vec<u8> {
+    let mut id = vec![0u8; 32];
+    // ring's system RNG; an id is an identifier, not a secret.
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id);
+    id
+}
+
+/// The client session store of one context.
+#[derive(Debug, Default)]
+pub(crate) struct ContextSessions {
+    kx_hints: Mutex<HashMap<ServerName<'static>, NamedGroup>>,
+}
+
+impl ClientSessionStore for ContextSessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        if let Ok(mut m) = self.kx_hints.lock() {
+            if m.len() < 1024 || m.contains_key(&server_name) {
+                m.insert(server_name, group);
+            }
+        }
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
+        self.kx_hints.lock().ok()?.get(server_name).copied()
+    }
+
+    fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        with_scope(|s| {
+            let mut sink = lock(&s.sink);
+            sink.server_name = Some(server_name);
+            sink.tls12 = Some(value);
+            if sink.time == 0 {
+                sink.time = now_secs();
+            }
+        });
+    }
+
+    fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        with_scope(|s| {
+            let source = lock(s.source.as_ref()?);
+            if source.server_name.as_ref() != Some(&server_name.to_owned()) {
+                return None;
+            }
+            source.tls12.clone()
+        })
+        .flatten()
+    }
+
+    fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {}
+
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: Tls13ClientSessionValue,
+    ) {
+        with_scope(|s| {
+            let mut sink = lock(&s.sink);
+            sink.server_name = Some(server_name);
+            if sink.tls13.len() < 16 {
+                sink.tls13.push_back(value);
+            }
+            sink.has_ticket = true;
+            if sink.id.is_empty() {
+                sink.id = random_id();
+            }
+            if sink.time == 0 {
+                sink.time = now_secs();
+            }
+        });
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        server_name: &ServerName<'static>,
+    ) -> Option<Tls13ClientSessionValue> {
+        with_scope(|s| {
+            let mut source = lock(s.source.as_ref()?);
+            if source.server_name.as_ref() != Some(server_name) {
+                return None;
+            }
+            source.tls13.pop_front()
+        })
+        .flatten()
+    }
+}
+
+/// Facts of a TLS 1.2 handshake read from the server's cleartext records.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tls12Facts {
+    pub session_id: Vec<u8>,
+    pub ticket_lifetime_hint: Option<u32>,
+}
+
+/// Reads the ServerHello session id and a NewSessionTicket's lifetime hint from the
+/// server's records up to its ChangeCipherSpec (all in the clear in TLS 1.2).
+pub(crate) fn tls12_facts(records: &[u8]) -> Tls12Facts {
+    let mut facts = Tls12Facts::default();
+    let mut handshake = Vec::new();
+    let mut rest = records;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let Some(body) = rest.get(5..5 + len) else {
+            break;
+        };
+        match rest[0] {
+            22 => handshake.extend_from_slice(body),
+            20 => break,
+            _ => {}
+        }
+        rest = &rest[5 + len..];
+    }
+    let mut msgs = handshake.as_slice();
+    while msgs.len() >= 4 {
+        let len = (usize::from(msgs[1]) << 16) | (usize::from(msgs[2]) << 8) | usize::from(msgs[3]);
+        let Some(body) = msgs.get(4..4 + len) else {
+            break;
+        };
+        match msgs[0] {
+            2 => {
+                if let Some(&sid_len) = body.get(34) {
+                    if let Some(sid) = body.get(35..35 + usize::from(sid_len)) {
+                        facts.session_id = sid.to_vec();
+                    }
+                }
+            }
+            4 => {
+                if let Some(h) = body.get(..4) {
+                    facts.ticket_lifetime_hint = Some(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
+                }
+            }
+            _ => {}
+        }
+        msgs = &msgs[4 + len..];
+    }
+    facts
+}
+
+impl SessionState {
+    /// Records what a finished TLS 1.2 handshake showed in the clear.
+    pub(crate) fn apply_tls12(&mut self, facts: Tls12Facts) {
+        if !facts.session_id.is_empty() {
+            self.id = facts.session_id;
+        }
+        if let Some(hint) = facts.ticket_lifetime_hint {
+            self.has_ticket = true;
+            self.ticket_lifetime_hint = hint;
+        }
+        if self.time == 0 {
+            self.time = now_secs();
+        }
+    }
+}
+
+/// A context's server-side session cache: bounded like OpenSSL's (20,480 entries),
+/// never shared with another context, and counted for `session_stats()`.
+#[derive(Debug)]
+pub(crate) struct ServerCache {
+    entries: Mutex<(HashMap<Vec<u8>, Vec<u8>>, VecDeque<Vec<u8>>)>,
+    limit: usize,
+    pub misses: AtomicU64,
+    pub cache_full: AtomicU64,
+}
+
+impl ServerCache {
+    pub(crate) fn new(limit: usize) -> Self {
+        ServerCache {
+            entries: Mutex::new((HashMap::new(), VecDeque::new())),
+            limit,
+            misses: AtomicU64::new(0),
+            cache_full: AtomicU64::new(0),
+        }
+    }
+
+    /// Sessions currently cached (`session_stats()['number']`).
+    pub(crate) fn len(&self) -> u64 {
+        self.entries.lock().map(|e| e.0.len() as u64).unwrap_or(0)
+    }
+
+    fn found(&self, value: Option<Vec<u8>>) -> Option<Vec<u8>> {
+        if value.is_none() {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        value
+    }
+}
+
+impl rustls::server::StoresServerSessions for ServerCache {
+    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        let Ok(mut e) = self.entries.lock() else {
+            return false;
+        };
+        let (map, order) = &mut *e;
+        if !map.contains_key(&key) {
+            while map.len() >= self.limit {
+                let Some(old) = order.pop_front() else {
+                    break;
+                };
+                if map.remove(&old).is_some() {
+                    self.cache_full.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            order.push_back(key.clone());
+        }
+        map.insert(key, value);
+        true
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let value = self.entries.lock().ok()?.0.get(key).cloned();
+        self.found(value)
+    }
+
+    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let value = self.entries.lock().ok().and_then(|mut e| {
+            let v = e.0.remove(key);
+            if v.is_some() {
+                e.1.retain(|k| k != key);
+            }
+            v
+        });
+        self.found(value)
+    }
+
+    fn can_cache(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::server::StoresServerSessions;
+
+    #[test]
+    fn server_cache_bounds_and_counts() {
+        let c = ServerCache::new(2);
+        assert!(c.put(b"a".to_vec(), b"1".to_vec()));
+        assert!(c.put(b"b".to_vec(), b"2".to_vec()));
+        assert!(c.put(b"c".to_vec(), b"3".to_vec()));
+        assert_eq!(c.len(), 2);
+        assert_eq!(c.cache_full.load(Ordering::Relaxed), 1);
+        assert_eq!(c.get(b"a"), None);
+        assert_eq!(c.take(b"b"), Some(b"2".to_vec()));
+        assert_eq!(c.misses.load(Ordering::Relaxed), 1);
+        assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn tls12_facts_from_cleartext() {
+        // ServerHello with a 3-byte session id, then NewSessionTicket (hint 300), CCS.
+        let mut sh = vec![3, 3];
+        sh.extend_from_slice(&[7u8; 32]);
+        sh.extend_from_slice(&[3, 9, 8, 7, 0xc0, 0x2f, 0]);
+        let mut hs = vec![2, 0, 0, sh.len() as u8];
+        hs.extend_from_slice(&sh);
+        hs.extend_from_slice(&[4, 0, 0, 6, 0, 0, 1, 44, 0, 0]);
+        let mut records = vec![22, 3, 3, 0, hs.len() as u8];
+        records.extend_from_slice(&hs);
+        records.extend_from_slice(&[20, 3, 3, 0, 1, 1]);
+        let f = tls12_facts(&records);
+        assert_eq!(f.session_id, vec![9, 8, 7]);
+        assert_eq!(f.ticket_lifetime_hint, Some(300));
+        for n in 0..records.len() {
+            let _ = tls12_facts(&records[..n]);
+        }
+    }
+}
