@@ -1,6 +1,6 @@
 //! The run-time compatibility table (DESIGN.md §4): every place where this crate
 //! differs from CPython 3.11 + OpenSSL 3.0, with its status and the test that checks it.
-//! `docs/COMPATIBILITY-options.md` renders the same rows (checked by
+//! `docs/COMPATIBILITY.md` renders the same rows (checked by
 //! `tests/compat_table.rs`).
 
 use crate::options::translate::{Status, OPTIONS, VERIFY_FLAGS};
@@ -109,11 +109,47 @@ pub fn features() -> &'static [Feature] {
             "rustls has no DHE suites",
             "tests/ciphers.rs",
         ));
+        rows.extend(CONTEXT_ROWS.iter().chain(CONNECTION_ROWS).map(|r| f(r.0, r.1, r.2, r.3, r.4, r.5)));
         rows
     })
 }
 
-/// The Markdown table of [`features`] (what `docs/COMPATIBILITY-options.md` holds).
+/// (name, CPython, ours, status, reason, test)
+type Row = (&'static str, &'static str, &'static str, Status, &'static str, &'static str);
+
+/// Context-level differences.
+const CONTEXT_ROWS: &[Row] = &[
+    ("PROTOCOL_TLSv1, PROTOCOL_TLSv1_1", "contexts for TLS 1.0 / 1.1", "ValueError('invalid or unsupported protocol version N: rustls implements TLS 1.2 and 1.3 only')", Status::Refused, "rustls has no TLS < 1.2", "tests/context.rs"),
+    ("HAS_TLSv1, HAS_TLSv1_1", "True", "False", Status::Refused, "rustls has no TLS < 1.2", "constants"),
+    ("minimum_version / maximum_version below TLSv1_2", "TLS 1.0/1.1 bounds", "stored and read back as CPython does; act as TLS 1.2 (a maximum below 1.2 leaves no version: NO_PROTOCOLS_AVAILABLE)", Status::Emulated, "rustls has no TLS < 1.2", "tests/context.rs"),
+    ("failed load_verify_locations / load_cert_chain", "certificates read before the error stay in the store", "the context is left exactly as it was", Status::Emulated, "deliberate: no half-loaded store", "tests/pki.rs"),
+    ("load_cert_chain with an encrypted key and no password", "OpenSSL prompts on the terminal", "SSLError [SSL] PEM lib, never a prompt", Status::Emulated, "a library must not read the terminal", "tests/pki.rs"),
+    ("load_cert_chain key types", "any OpenSSL key", "RSA 2048-4096, ECDSA P-256/P-384, Ed25519; others SSLError", Status::Refused, "ring signs with these only", "tests/pki.rs"),
+    ("post_handshake_auth", "client advertises it, server may request later", "stored and read back; never advertised; verify_client_post_handshake raises SSLError", Status::Refused, "rustls implements no post-handshake authentication", "tests/conn_memory.rs"),
+    ("get_channel_binding('tls-unique')", "Finished-message binding", "NotImplementedError; 'tls-exporter' (RFC 9266) offered and listed in CHANNEL_BINDING_TYPES", Status::Refused, "rustls does not expose the Finished messages", "tests/conn_semantics.rs"),
+    ("sni_callback context swap", "new certificate, old verify mode", "the whole new context applies (certificate, verify mode and CAs, ALPN, versions, ciphers, groups, tickets)", Status::Emulated, "deliberate: one snapshot per connection", "tests/sni.rs"),
+    ("sni_callback server_name", "name as sent (A-label, case kept)", "same: read from the raw ClientHello, since rustls lower-cases it", Status::Emulated, "rustls normalises the name", "tests/sni.rs"),
+    ("sni_callback that panics", "(a callback returning a non-int sends internal_error)", "internal_error(80) and CALLBACK_FAILED", Status::Emulated, "Rust types rule out a wrong return type; a panic is the closest analogue", "tests/sni.rs"),
+    ("keylog_filename write errors", "exception chained to the operation", "the line is lost silently", Status::Emulated, "rustls's KeyLog cannot fail the handshake", "tests/conn_semantics.rs"),
+];
+
+/// Connection-level differences.
+const CONNECTION_ROWS: &[Row] = &[
+    ("peer certificates signed with SHA-1 or RSA < 2048", "accepted at @SECLEVEL=0/1", "rejected (code 7 or 68)", Status::Refused, "webpki/ring verify no SHA-1 and no RSA < 2048", "tests/verify_offline.rs"),
+    ("hostname_checks_common_name", "CN used when no DNS/IP SAN", "same", Status::Emulated, "webpki has no CN fallback", "tests/hostname.rs"),
+    ("self-signed CA:TRUE certificate trusted directly", "accepted as the server certificate", "same", Status::Emulated, "webpki refuses a CA as end entity", "tests/verify_offline.rs"),
+    ("ALPN without overlap", "handshake succeeds without ALPN", "same", Status::Emulated, "rustls servers send no_application_protocol", "tests/conn_memory.rs"),
+    ("server_hostname rustls cannot send as SNI ('a b')", "sent as SNI", "no SNI sent; the hostname check uses the exact text", Status::Emulated, "rustls's DnsName refuses such names", "tests/hostname.rs"),
+    ("TLS 1.0/1.1-only peers", "protocol_version alert", "handshake_failure alert (rustls's)", Status::Refused, "rustls has no TLS < 1.2", "tests/verify_conformance.rs"),
+    ("SSLSession.id (TLS 1.3)", "OpenSSL's session id", "a random 32-byte id made when the first ticket arrives", Status::Emulated, "rustls keeps tickets private and TLS 1.3 tickets are encrypted", "tests/sessions.rs"),
+    ("SSLSession.ticket_lifetime_hint", "from the NewSessionTicket", "TLS 1.2: read from the cleartext NewSessionTicket; TLS 1.3: 0", Status::Emulated, "TLS 1.3 tickets are encrypted", "tests/sessions.rs"),
+    ("SSLSession reuse (TLS 1.3)", "one session resumes any number of times", "each ticket resumes once; a session holds the tickets received (2 by default)", Status::Emulated, "rustls TLS 1.3 session values are single-use", "tests/sessions.rs"),
+    ("SSLObject.session on the server side", "a session object", "None", Status::Refused, "rustls exposes no server-side session", "tests/sessions.rs"),
+    ("session_stats() misses", "client and server misses", "client: offered and not resumed; server: stateful cache lookups that failed (ticket decryption failures are not counted)", Status::Emulated, "rustls counts nothing; counted by the wrapper", "tests/sessions.rs"),
+    ("shared_ciphers()", "client offer ∩ server suites", "same, over the suites rustls implements", Status::Emulated, "rustls has 9 suites", "tests/conn_memory.rs"),
+];
+
+/// The Markdown table of [`features`] (what `docs/COMPATIBILITY.md` holds).
 pub fn markdown() -> String {
     let mut s = String::from("| feature | CPython + OpenSSL 3.0 | sslcontext | status | reason | test |\n| --- | --- | --- | --- | --- | --- |\n");
     for r in features() {
