@@ -109,13 +109,25 @@ pub fn features() -> &'static [Feature] {
             "rustls has no DHE suites",
             "tests/ciphers.rs",
         ));
-        rows.extend(CONTEXT_ROWS.iter().chain(CONNECTION_ROWS).map(|r| f(r.0, r.1, r.2, r.3, r.4, r.5)));
+        rows.extend(
+            CONTEXT_ROWS
+                .iter()
+                .chain(CONNECTION_ROWS)
+                .map(|r| f(r.0, r.1, r.2, r.3, r.4, r.5)),
+        );
         rows
     })
 }
 
 /// (name, CPython, ours, status, reason, test)
-type Row = (&'static str, &'static str, &'static str, Status, &'static str, &'static str);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Status,
+    &'static str,
+    &'static str,
+);
 
 /// Context-level differences.
 const CONTEXT_ROWS: &[Row] = &[

@@ -1,4 +1,48 @@
 //! sslcontext: Python's `ssl.SSLContext`, rebuilt in pure Rust on rustls.
+//!
+//! A client and a server talking TLS through memory buffers, exactly as
+//! `SSLContext.wrap_bio()` does in Python:
+//!
+//! ```
+//! use sslcontext::{MemoryBio, Protocol, SslContext, WrapOptions};
+//!
+//! # fn main() -> Result<(), sslcontext::Error> {
+//! let certs = std::path::Path::new("tests/data/conformance/certs");
+//! let server = SslContext::new(Protocol::TlsServer)?;
+//! server.load_cert_chain(
+//!     certs.join("chains/leaf-ec.chain.pem"),
+//!     Some(&certs.join("pki/leaf-ec.key")),
+//!     None,
+//! )?;
+//! let client = SslContext::new(Protocol::TlsClient)?; // CERT_REQUIRED, check_hostname
+//! client.load_verify_locations(Some(&certs.join("pki/root-ec.pem")), None, None)?;
+//!
+//! let (c_in, c_out, s_in, s_out) = (MemoryBio::new(), MemoryBio::new(), MemoryBio::new(), MemoryBio::new());
+//! let mut c = client.wrap_bio(&c_in, &c_out, WrapOptions::client("localhost"))?;
+//! let mut s = server.wrap_bio(&s_in, &s_out, WrapOptions::server())?;
+//! // Pump the handshake: each side raises SSLWantReadError until its peer answers.
+//! for _ in 0..10 {
+//!     let c_done = c.do_handshake().is_ok();
+//!     s_in.write(&c_out.read(None))?;
+//!     let s_done = s.do_handshake().is_ok();
+//!     c_in.write(&s_out.read(None))?;
+//!     if c_done && s_done {
+//!         break;
+//!     }
+//! }
+//! c.write(b"ping")?;
+//! s_in.write(&c_out.read(None))?;
+//! assert_eq!(s.read(4)?, b"ping");
+//! assert_eq!(c.version(), Some("TLSv1.3"));
+//! println!("{:?}", c.cipher()); // Some(("TLS_AES_256_GCM_SHA384", "TLSv1.3", 256))
+//! println!("{:?}", c.getpeercert()?); // the same dict CPython gives
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Errors are CPython's exception classes ([`Error::python_class`]), with OpenSSL's
+//! library/reason names and verify codes; [`compat::features`] lists every place where
+//! behaviour differs from CPython 3.11 on OpenSSL 3.0.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
