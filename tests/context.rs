@@ -13,7 +13,7 @@ fn s() -> SslContext {
     SslContext::new(Protocol::TlsServer).unwrap()
 }
 
-type Case = fn() -> Result<Value, Error>;
+type Case = common::ErrorCase;
 
 /// errors.json cases about context attributes, written in Rust as the Python snippet is.
 fn attribute_cases() -> Vec<(&'static str, Case)> {
@@ -215,34 +215,7 @@ fn attribute_cases() -> Vec<(&'static str, Case)> {
 
 #[test]
 fn errors_json_attribute_cases() {
-    let doc = common::conformance("errors.json");
-    let cases = doc["cases"].as_array().unwrap();
-    let mut run = 0;
-    for (id, case) in attribute_cases() {
-        let record = cases
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("{id} not in errors.json"));
-        let result = &record["result"];
-        match case() {
-            Ok(value) => {
-                assert_eq!(
-                    result["ok"], true,
-                    "{id}: CPython raised, we returned {value}"
-                );
-                let want = result.get("value").cloned().unwrap_or(Value::Null);
-                assert_eq!(value, want, "{id}: value");
-            }
-            Err(err) => {
-                assert_eq!(
-                    result["ok"], false,
-                    "{id}: CPython succeeded, we raised {err}"
-                );
-                common::assert_error_matches(id, &err, &result["error"]);
-            }
-        }
-        run += 1;
-    }
+    let run = common::run_error_cases(attribute_cases());
     eprintln!("errors.json attribute cases: {run} matched");
 }
 

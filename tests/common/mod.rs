@@ -179,3 +179,42 @@ pub fn handshake(c: &mut Side, s: &mut Side) -> (sslcontext::Result<()>, sslcont
     }
     (cr.unwrap(), sr.unwrap())
 }
+
+/// An errors.json case written in Rust: its value (as CPython's JSON) or its error.
+pub type ErrorCase = fn() -> sslcontext::Result<serde_json::Value>;
+
+/// Runs each case and compares it with CPython's recorded result; returns the count.
+pub fn run_error_cases(cases: Vec<(&'static str, ErrorCase)>) -> usize {
+    let doc = conformance("errors.json");
+    let recorded = doc["cases"].as_array().expect("cases");
+    let mut run = 0;
+    for (id, case) in cases {
+        let record = recorded
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in errors.json"));
+        let result = &record["result"];
+        match case() {
+            Ok(value) => {
+                assert_eq!(
+                    result["ok"], true,
+                    "{id}: CPython raised, we returned {value}"
+                );
+                let want = result
+                    .get("value")
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null);
+                assert_eq!(value, want, "{id}: value");
+            }
+            Err(err) => {
+                assert_eq!(
+                    result["ok"], false,
+                    "{id}: CPython succeeded, we raised {err}"
+                );
+                assert_error_matches(id, &err, &result["error"]);
+            }
+        }
+        run += 1;
+    }
+    run
+}
