@@ -27,7 +27,8 @@ pub fn load_dh_params(path: &Path) -> Result<()> {
 /// → `[PEM: BAD_BASE64_DECODE]` (100); bad DER → `[PEM] ASN1 lib` (524301); `p` too
 /// small for the level → `[SSL: DH_KEY_TOO_SMALL]` (394).
 pub fn load_dh_params_at_level(path: &Path, security_level: u8) -> Result<()> {
-    let data = std::fs::read(path).map_err(Error::Io)?;
+    // CPython opens the file itself (`_Py_fopen_obj`), so its OSError names the file.
+    let data = std::fs::read(path).map_err(|e| crate::error::io_error_with_filename(e, path))?;
     let p_bits = parse_dh_pem(&data)?;
     let bits = ffc_security_bits(p_bits);
     let need = match security_level {

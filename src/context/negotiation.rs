@@ -41,7 +41,7 @@ impl SslContext {
     /// `SSLContext.load_dh_params(path)`: parses and validates the parameters with
     /// CPython's errors. rustls has no DHE suites, so they change nothing.
     pub fn load_dh_params(&self, path: impl AsRef<Path>) -> Result<()> {
-        crate::ciphers::dh::load_dh_params(path.as_ref())?;
+        crate::ciphers::dh::load_dh_params_at_level(path.as_ref(), self.security_level())?;
         self.lock().generation += 1;
         Ok(())
     }
