@@ -60,7 +60,7 @@ fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
         // PrintableString, T61String, IA5String, VisibleString: one byte per char.
         0x13 | 0x14 | 0x16 | 0x1a => Some(Some(v.iter().map(|&b| char::from(b)).collect())),
         // BMPString
-        0x1e => Some(if v.len() % 2 == 0 {
+        0x1e => Some(if v.len().is_multiple_of(2) {
             let units: Vec<u16> = v
                 .chunks(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]))
@@ -72,7 +72,7 @@ fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
             None
         }),
         // UniversalString
-        0x1c => Some(if v.len() % 4 == 0 {
+        0x1c => Some(if v.len().is_multiple_of(4) {
             v.chunks(4)
                 .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
                 .collect::<Option<String>>()

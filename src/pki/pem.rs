@@ -269,7 +269,7 @@ pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
             }
         }
     }
-    if quad.len() % 4 != 0 {
+    if !quad.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(quad.len() / 4 * 3);
@@ -491,7 +491,7 @@ pub(crate) fn check_certificate_der(der: &[u8]) -> Result<(), Ossl> {
 /// `d2i_X509_CRL` on one element (x509-parser's decoder).
 pub(crate) fn check_crl_der(der: &[u8]) -> Result<(), Ossl> {
     match x509_parser::parse_x509_crl(der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(()),
+        Ok((&[], _)) => Ok(()),
         _ => Err(Ossl::Asn1Nested),
     }
 }
