@@ -706,7 +706,7 @@ fn store_order_matches_openssl() {
 #[test]
 fn cadata_der_edge_rules() {
     let root = der(&pki("root-rsa.pem"));
-    let cases: [(&[u8], Option<&str>); 6] = [
+    let cases: [(&[u8], Option<&str>); 8] = [
         (b"\x30", None),
         (
             b"\x30\x05ab",
@@ -719,6 +719,11 @@ fn cadata_der_edge_rules() {
             Some("[ASN1: FIELD_MISSING] field missing"),
         ),
         (b"\x1f\xff\xff\xff\xff\xff\x01a", None),
+        (b"\x30\x83\xff\xff\xff", None),
+        (
+            b"\x30\x82\x03\x50\x30",
+            Some("[ASN1: NOT_ENOUGH_DATA] not enough data"),
+        ),
     ];
     for (tail, want) in cases {
         let mut s = TrustStore::new();
@@ -851,4 +856,65 @@ mod fuzz {
             let _ = x509_name_hash(&input);
         }
     }
+}
+
+/// Rules found by differential runs against CPython 3.11 / OpenSSL 3.0 (see the report).
+#[test]
+fn pem_header_and_empty_block_rules() {
+    let ec = read(&pki("root-ec.pem"));
+    let rsa = read(&pki("root-rsa.pem"));
+    let mut lines: Vec<&str> = rsa.split('\n').collect();
+    let with_headers = |hdr: &[&str], lines: &mut Vec<&str>| {
+        let mut l = lines.clone();
+        let mut ins: Vec<&str> = hdr.to_vec();
+        ins.push("");
+        l.splice(1..1, ins);
+        ec.clone() + &l.join("\n")
+    };
+    let cases: [(&[&str], Option<&str>); 6] = [
+        (&["Foo: bar"], Some("[PEM: NOT_PROC_TYPE] not proc type")),
+        (
+            &["Proc-Type: 4,ENCRYPTED"],
+            Some("[PEM: NOT_DEK_INFO] not dek info"),
+        ),
+        (&["Proc-Type: 3,ENCRYPTED"], None),
+        (
+            &["Proc-Type: 4,FOO"],
+            Some("[PEM: NOT_ENCRYPTED] not encrypted"),
+        ),
+        (
+            &["Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC"],
+            Some("[PEM: UNSUPPORTED_ENCRYPTION] unsupported encryption"),
+        ),
+        (
+            &["Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,zz"],
+            Some("[PEM: BAD_IV_CHARS] bad iv chars"),
+        ),
+    ];
+    for (hdr, want) in cases {
+        let mut s = TrustStore::new();
+        let r = s.load_cadata_text(&with_headers(hdr, &mut lines));
+        assert_eq!(r.err().map(|e| e.to_string()).as_deref(), want, "{hdr:?}");
+        assert_eq!(s.stats().x509, 1);
+    }
+    // An empty block ends cadata silently; in a chain file it is 'unknown error'.
+    let empty = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+    let mut s = TrustStore::new();
+    s.load_cadata_text(&(ec.clone() + empty + &rsa)).unwrap();
+    assert_eq!(s.stats().x509, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("chain.pem");
+    std::fs::write(&p, read(&pki("leaf-rsa.pem")) + empty).unwrap();
+    let e = load_cert_chain(&p, Some(&pki("leaf-rsa.key")), None, 2).unwrap_err();
+    assert_eq!(
+        (e.to_string().as_str(), e.errno()),
+        ("unknown error", Some(0))
+    );
+    // Data after the certificate inside a block is ignored (d2i reads one element).
+    let mut blines: Vec<String> = ec.lines().map(str::to_string).collect();
+    let n = blines.len();
+    blines.insert(n - 2, "A".repeat(64));
+    let mut s = TrustStore::new();
+    s.load_cadata_text(&(blines.join("\n") + "\n")).unwrap();
+    assert_eq!(s.stats().x509, 1);
 }

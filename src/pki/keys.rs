@@ -246,6 +246,28 @@ fn pkcs8_key(der: &[u8]) -> Option<LoadedKey> {
     Some(key)
 }
 
+/// `PEM_X509_INFO_read_bio` on a block whose label contains `PRIVATE KEY`: encrypted
+/// keys are kept undecoded (only their headers are checked); plain ones must decode
+/// as their key type.
+pub(crate) fn info_key_block_ok(label: &str, headers: &str, der: &[u8]) -> Result<(), Ossl> {
+    if label == "ENCRYPTED PRIVATE KEY" || headers.len() > 10 {
+        return cipher_info(headers).map(|_| ());
+    }
+    cipher_info(headers)?;
+    let ok = super::pem::der_well_formed(der)
+        && match label {
+            "PRIVATE KEY" => pkcs8_key(der).is_some(),
+            "RSA PRIVATE KEY" => pkcs1_modulus(der).is_some(),
+            "EC PRIVATE KEY" => sec1_curve(der).is_some(),
+            _ => seq_items(der).is_some(),
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(Ossl::PemAsn1Lib)
+    }
+}
+
 /// The legacy PEM cipher named in `DEK-Info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LegacyCipher {
@@ -406,13 +428,12 @@ impl From<Error> for KeyErr {
 pub(crate) fn read_private_key(data: &[u8], password: &mut PasswordSource) -> Result<LoadedKey> {
     let mut r = PemReader::new(data);
     loop {
-        match r.next_block() {
-            Ok(block) => match decode_key_block(block, password) {
+        if let Ok(block) = r.next_block() {
+            match decode_key_block(block, password) {
                 Ok(Some(k)) => return Ok(k),
                 Ok(None) | Err(KeyErr::Bad) => {}
                 Err(KeyErr::Fatal(e)) => return Err(e),
-            },
-            Err(_) => {}
+            }
         }
         if r.at_eof() {
             return Err(ssl_pem_lib());

@@ -150,9 +150,7 @@ pub fn canonical_name_checked(name_der: &[u8]) -> Option<Vec<u8>> {
             };
             let oid = &atv[..oid_len];
             let value = &atv[oid_len..];
-            let Some((vtag, vcontent, _)) = tlv(value) else {
-                return None;
-            };
+            let (vtag, vcontent, _) = tlv(value)?;
             let mut seq = Vec::new();
             seq.extend_from_slice(oid);
             match to_utf8(vtag, vcontent) {

@@ -350,7 +350,8 @@ fn get_object(b: &[u8]) -> Result<Header, Ossl> {
         None
     } else if l & 0x80 != 0 {
         let n = usize::from(l & 0x7f);
-        if n > 8 || i + n > b.len() {
+        // OpenSSL's asn1_get_length wants one byte beyond the length octets.
+        if n > 8 || i + n >= b.len() {
             return Err(Ossl::Asn1HeaderTooLong);
         }
         let mut v: u64 = 0;
@@ -634,11 +635,9 @@ pub(crate) fn read_pem_certificate(
             continue;
         }
         check_not_encrypted(&b.headers)?;
-        let der = if b.label == "TRUSTED CERTIFICATE" {
-            leading_element(&b.der).to_vec()
-        } else {
-            b.der
-        };
+        // d2i_X509 ignores what follows the certificate (for TRUSTED CERTIFICATE,
+        // the trust settings).
+        let der = leading_element(&b.der).to_vec();
         check_certificate_der(&der).map_err(|_| Ossl::PemAsn1Lib)?;
         return Ok(der);
     }
@@ -669,16 +668,15 @@ pub(crate) fn read_x509_info(data: &[u8]) -> Result<Vec<InfoItem>, Ossl> {
             check_not_encrypted(&b.headers)?;
         }
         if is_cert {
-            let der = if b.label == "TRUSTED CERTIFICATE" {
-                leading_element(&b.der).to_vec()
-            } else {
-                b.der
-            };
+            let der = leading_element(&b.der).to_vec();
             check_certificate_der(&der).map_err(|_| Ossl::PemAsn1Lib)?;
             out.push(InfoItem::Cert(der));
+        } else if b.label.contains("PRIVATE KEY") {
+            super::keys::info_key_block_ok(&b.label, &b.headers, &b.der)?;
         } else if b.label == "X509 CRL" {
-            check_crl_der(&b.der).map_err(|_| Ossl::PemAsn1Lib)?;
-            out.push(InfoItem::Crl(b.der));
+            let der = leading_element(&b.der).to_vec();
+            check_crl_der(&der).map_err(|_| Ossl::PemAsn1Lib)?;
+            out.push(InfoItem::Crl(der));
         }
     }
 }
