@@ -208,8 +208,18 @@ pub(crate) fn is_self_signed(cert: &X509Certificate<'_>) -> bool {
     sig_class == key || (sig_class == KeyClass::RsaPss && key == KeyClass::Rsa)
 }
 
-/// OpenSSL's `X509_check_ca() != 0`.
+/// OpenSSL's `X509_check_ca() != 0`. A certificate whose cached extensions are
+/// invalid (an extension that does not decode, or one present twice) is not a CA.
 pub(crate) fn check_ca(cert: &X509Certificate<'_>) -> bool {
+    let exts = cert.extensions();
+    for (i, e) in exts.iter().enumerate() {
+        if matches!(e.parsed_extension(), ParsedExtension::ParseError { .. }) {
+            return false;
+        }
+        if exts[..i].iter().any(|p| p.oid == e.oid) {
+            return false;
+        }
+    }
     let mut bc: Option<bool> = None;
     let mut ku: Option<bool> = None;
     let mut ns_ca = false;

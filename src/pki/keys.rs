@@ -21,7 +21,7 @@ use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, Pr
 
 use super::certinfo::{class_of_oid, KeyClass};
 use super::name::tlv;
-use super::pem::{ssl_pem_lib, PemReader};
+use super::pem::{ssl_pem_lib, Ossl, PemReader};
 use crate::error::{Error, Result};
 
 /// OpenSSL's `PEM_BUFSIZE`: the longest password CPython passes on.
@@ -246,9 +246,31 @@ fn pkcs8_key(der: &[u8]) -> Option<LoadedKey> {
     Some(key)
 }
 
+/// `PEM_X509_INFO_read_bio` on a block whose label contains `PRIVATE KEY`: encrypted
+/// keys are kept undecoded (only their headers are checked); plain ones must decode
+/// as their key type.
+pub(crate) fn info_key_block_ok(label: &str, headers: &str, der: &[u8]) -> Result<(), Ossl> {
+    if label == "ENCRYPTED PRIVATE KEY" || headers.len() > 10 {
+        return cipher_info(headers).map(|_| ());
+    }
+    cipher_info(headers)?;
+    let ok = super::pem::der_well_formed(der)
+        && match label {
+            "PRIVATE KEY" => pkcs8_key(der).is_some(),
+            "RSA PRIVATE KEY" => pkcs1_modulus(der).is_some(),
+            "EC PRIVATE KEY" => sec1_curve(der).is_some(),
+            _ => seq_items(der).is_some(),
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(Ossl::PemAsn1Lib)
+    }
+}
+
 /// The legacy PEM cipher named in `DEK-Info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LegacyCipher {
+pub(crate) enum LegacyCipher {
     Aes128,
     Aes192,
     Aes256,
@@ -285,36 +307,55 @@ impl LegacyCipher {
 }
 
 /// `PEM_get_EVP_CIPHER_INFO`: `Ok(None)` without headers, the cipher and IV for
-/// `Proc-Type: 4,ENCRYPTED` + `DEK-Info: NAME,HEXIV`, `Err` for anything else.
-fn parse_dek_info(headers: &str) -> std::result::Result<Option<(LegacyCipher, Vec<u8>)>, ()> {
+/// `Proc-Type: 4,ENCRYPTED` + `DEK-Info: NAME,HEXIV`, else the error OpenSSL queues
+/// (`Ossl::NoData` where it fails without queuing one).
+pub(crate) fn cipher_info(
+    headers: &str,
+) -> std::result::Result<Option<(LegacyCipher, Vec<u8>)>, Ossl> {
     if headers.is_empty() || headers.starts_with('\n') {
         return Ok(None);
     }
-    let rest = headers.strip_prefix("Proc-Type:").ok_or(())?;
+    let rest = headers
+        .strip_prefix("Proc-Type:")
+        .ok_or(Ossl::Pem(107, "NOT_PROC_TYPE"))?;
     let rest = rest.trim_start_matches([' ', '\t']);
-    let rest = rest.strip_prefix("4,").ok_or(())?;
+    let rest = rest.strip_prefix("4,").ok_or(Ossl::NoData)?;
     let rest = rest.trim_start_matches([' ', '\t']);
-    let rest = rest.strip_prefix("ENCRYPTED").ok_or(())?;
+    let rest = match rest.strip_prefix("ENCRYPTED") {
+        Some(r) if r.starts_with([' ', '\t', '\r', '\n']) => r,
+        _ => return Err(Ossl::Pem(106, "NOT_ENCRYPTED")),
+    };
     let rest = rest.trim_start_matches([' ', '\t', '\r']);
-    let rest = rest.strip_prefix('\n').ok_or(())?;
-    let rest = rest.strip_prefix("DEK-Info:").ok_or(())?;
+    let rest = rest
+        .strip_prefix('\n')
+        .ok_or(Ossl::Pem(112, "SHORT_HEADER"))?;
+    let rest = rest
+        .strip_prefix("DEK-Info:")
+        .ok_or(Ossl::Pem(105, "NOT_DEK_INFO"))?;
     let rest = rest.trim_start_matches([' ', '\t']);
     let name_end = rest.find([' ', '\t', ',']).unwrap_or(rest.len());
-    let cipher = LegacyCipher::by_name(&rest[..name_end]).ok_or(())?;
-    let rest = rest[name_end..].trim_start_matches([' ', '\t']);
-    let hex = rest.strip_prefix(',').ok_or(())?;
+    let cipher = rest
+        .get(..name_end)
+        .and_then(LegacyCipher::by_name)
+        .ok_or(Ossl::Pem(114, "UNSUPPORTED_ENCRYPTION"))?;
+    let rest = rest
+        .get(name_end..)
+        .unwrap_or("")
+        .trim_start_matches([' ', '\t']);
+    let hex = rest
+        .strip_prefix(',')
+        .ok_or(Ossl::Pem(129, "MISSING_DEK_IV"))?;
     let n = cipher.iv_len();
     let mut iv = Vec::with_capacity(n);
     let hb = hex.as_bytes();
+    let digit = |i: usize| {
+        hb.get(i)
+            .and_then(|c| char::from(*c).to_digit(16))
+            .ok_or(Ossl::Pem(103, "BAD_IV_CHARS"))
+    };
     for i in 0..n {
-        let hi = hb
-            .get(2 * i)
-            .and_then(|c| char::from(*c).to_digit(16))
-            .ok_or(())?;
-        let lo = hb
-            .get(2 * i + 1)
-            .and_then(|c| char::from(*c).to_digit(16))
-            .ok_or(())?;
+        let hi = digit(2 * i)?;
+        let lo = digit(2 * i + 1)?;
         iv.push((hi * 16 + lo) as u8);
     }
     Ok(Some((cipher, iv)))
@@ -365,71 +406,98 @@ fn legacy_decrypt(
     }
 }
 
-/// `PEM_read_bio_PrivateKey` as `SSL_CTX_use_PrivateKey_file` uses it: the first
-/// private-key block (other blocks are skipped), decrypted with the password if it
-/// is encrypted. Any failure is `[SSL] PEM lib`, except the password's own errors
+/// Why a block did not give a key.
+enum KeyErr {
+    /// Not a usable key; OpenSSL 3's decoder moves on to the next block.
+    Bad,
+    /// The password's own error (`ValueError`, the callback's error): raised at once.
+    Fatal(Error),
+}
+
+impl From<Error> for KeyErr {
+    fn from(e: Error) -> Self {
+        KeyErr::Fatal(e)
+    }
+}
+
+/// `PEM_read_bio_PrivateKey` as `SSL_CTX_use_PrivateKey_file` uses it in OpenSSL 3:
+/// the decoder tries block after block (skipping certificates, CRLs and broken
+/// blocks) until one is a private key it can decode, decrypting it with the password
+/// if it is encrypted. Failure is `[SSL] PEM lib`, except the password's own errors
 /// (`ValueError` for > 1024 bytes, the callback's error).
 pub(crate) fn read_private_key(data: &[u8], password: &mut PasswordSource) -> Result<LoadedKey> {
     let mut r = PemReader::new(data);
     loop {
-        let block = r.next_block().map_err(|_| ssl_pem_lib())?;
-        let label = block.label.as_str();
-        let legacy = match label {
-            "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "DSA PRIVATE KEY" => true,
-            "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => false,
-            _ => continue,
-        };
-        let mut der = block.der;
-        if legacy {
-            match parse_dek_info(&block.headers).map_err(|_| ssl_pem_lib())? {
-                None => {}
-                Some((cipher, iv)) => {
-                    let pw = password.get()?.ok_or_else(ssl_pem_lib)?;
-                    der = legacy_decrypt(cipher, &iv, &pw, &der).ok_or_else(ssl_pem_lib)?;
-                }
+        if let Ok(block) = r.next_block() {
+            match decode_key_block(block, password) {
+                Ok(Some(k)) => return Ok(k),
+                Ok(None) | Err(KeyErr::Bad) => {}
+                Err(KeyErr::Fatal(e)) => return Err(e),
             }
-        } else if !block.headers.is_empty() {
+        }
+        if r.at_eof() {
             return Err(ssl_pem_lib());
         }
-        let key = match label {
-            "RSA PRIVATE KEY" => {
-                let m = pkcs1_modulus(&der).ok_or_else(ssl_pem_lib)?;
-                LoadedKey {
-                    class: KeyClass::Rsa,
-                    der: Some(PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der))),
-                    rsa_modulus: m,
-                    curve: None,
-                }
-            }
-            "EC PRIVATE KEY" => {
-                let curve = sec1_curve(&der).ok_or_else(ssl_pem_lib)?;
-                LoadedKey {
-                    class: KeyClass::Ec,
-                    der: Some(PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der))),
-                    rsa_modulus: Vec::new(),
-                    curve,
-                }
-            }
-            "DSA PRIVATE KEY" => {
-                seq_items(&der).ok_or_else(ssl_pem_lib)?;
-                LoadedKey {
-                    class: KeyClass::Dsa,
-                    der: None,
-                    rsa_modulus: Vec::new(),
-                    curve: None,
-                }
-            }
-            "ENCRYPTED PRIVATE KEY" => {
-                let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der.as_slice())
-                    .map_err(|_| ssl_pem_lib())?;
-                let pw = password.get()?.ok_or_else(ssl_pem_lib)?;
-                let doc = info.decrypt(&pw).map_err(|_| ssl_pem_lib())?;
-                pkcs8_key(doc.as_bytes()).ok_or_else(ssl_pem_lib)?
-            }
-            _ => pkcs8_key(&der).ok_or_else(ssl_pem_lib)?,
-        };
-        return Ok(key);
     }
+}
+
+fn decode_key_block(
+    block: super::pem::PemBlock,
+    password: &mut PasswordSource,
+) -> std::result::Result<Option<LoadedKey>, KeyErr> {
+    let label = block.label.as_str();
+    let legacy = match label {
+        "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "DSA PRIVATE KEY" => true,
+        "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => false,
+        _ => return Ok(None),
+    };
+    let mut der = block.der;
+    if legacy {
+        if let Some((cipher, iv)) = cipher_info(&block.headers).map_err(|_| KeyErr::Bad)? {
+            let pw = password.get()?.ok_or(KeyErr::Bad)?;
+            der = legacy_decrypt(cipher, &iv, &pw, &der).ok_or(KeyErr::Bad)?;
+        }
+    } else if !block.headers.is_empty() {
+        return Err(KeyErr::Bad);
+    }
+    let key = match label {
+        "RSA PRIVATE KEY" => {
+            let m = pkcs1_modulus(&der).ok_or(KeyErr::Bad)?;
+            LoadedKey {
+                class: KeyClass::Rsa,
+                der: Some(PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der))),
+                rsa_modulus: m,
+                curve: None,
+            }
+        }
+        "EC PRIVATE KEY" => {
+            let curve = sec1_curve(&der).ok_or(KeyErr::Bad)?;
+            LoadedKey {
+                class: KeyClass::Ec,
+                der: Some(PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der))),
+                rsa_modulus: Vec::new(),
+                curve,
+            }
+        }
+        "DSA PRIVATE KEY" => {
+            seq_items(&der).ok_or(KeyErr::Bad)?;
+            LoadedKey {
+                class: KeyClass::Dsa,
+                der: None,
+                rsa_modulus: Vec::new(),
+                curve: None,
+            }
+        }
+        "ENCRYPTED PRIVATE KEY" => {
+            let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der.as_slice())
+                .map_err(|_| KeyErr::Bad)?;
+            let pw = password.get()?.ok_or(KeyErr::Bad)?;
+            let doc = info.decrypt(&pw).map_err(|_| KeyErr::Bad)?;
+            pkcs8_key(doc.as_bytes()).ok_or(KeyErr::Bad)?
+        }
+        _ => pkcs8_key(&der).ok_or(KeyErr::Bad)?,
+    };
+    Ok(Some(key))
 }
 
 #[cfg(test)]
@@ -454,10 +522,14 @@ mod tests {
     #[test]
     fn dek_info_parsing() {
         let h = "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,000102030405060708090A0B0C0D0E0F\n";
-        let (c, iv) = parse_dek_info(h).unwrap().unwrap();
+        let (c, iv) = cipher_info(h).unwrap().unwrap();
         assert_eq!(c, LegacyCipher::Aes128);
         assert_eq!(iv[15], 15);
-        assert!(parse_dek_info("Foo: bar\n").is_err());
-        assert!(parse_dek_info("").unwrap().is_none());
+        assert_eq!(
+            cipher_info("Foo: bar\n"),
+            Err(Ossl::Pem(107, "NOT_PROC_TYPE"))
+        );
+        assert_eq!(cipher_info("Proc-Type: 3,X\n"), Err(Ossl::NoData));
+        assert!(cipher_info("").unwrap().is_none());
     }
 }

@@ -60,7 +60,7 @@ fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
         // PrintableString, T61String, IA5String, VisibleString: one byte per char.
         0x13 | 0x14 | 0x16 | 0x1a => Some(Some(v.iter().map(|&b| char::from(b)).collect())),
         // BMPString
-        0x1e => Some(if v.len() % 2 == 0 {
+        0x1e => Some(if v.len().is_multiple_of(2) {
             let units: Vec<u16> = v
                 .chunks(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]))
@@ -72,7 +72,7 @@ fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
             None
         }),
         // UniversalString
-        0x1c => Some(if v.len() % 4 == 0 {
+        0x1c => Some(if v.len().is_multiple_of(4) {
             v.chunks(4)
                 .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
                 .collect::<Option<String>>()
@@ -121,36 +121,41 @@ fn canon_bytes(s: &[u8]) -> Vec<u8> {
 /// OpenSSL's canonical encoding of a DER `Name`. Unparsable names canonicalise to
 /// their raw bytes (OpenSSL would have rejected the certificate earlier).
 pub fn canonical_name(name_der: &[u8]) -> Vec<u8> {
+    canonical_name_checked(name_der).unwrap_or_else(|| name_der.to_vec())
+}
+
+/// [`canonical_name`], or `None` where OpenSSL's decoder fails: a malformed `Name`
+/// or a string value that does not convert to UTF-8 (invalid UTF-8, odd-length
+/// BMPString, surrogates).
+pub fn canonical_name_checked(name_der: &[u8]) -> Option<Vec<u8>> {
     let Some((0x30, rdns, _)) = tlv(name_der) else {
-        return name_der.to_vec();
+        return None;
     };
     let mut out = Vec::new();
     let mut rest = rdns;
     while !rest.is_empty() {
         let Some((0x31, set, n)) = tlv(rest) else {
-            return name_der.to_vec();
+            return None;
         };
         rest = &rest[n..];
         let mut entries: Vec<Vec<u8>> = Vec::new();
         let mut erest = set;
         while !erest.is_empty() {
             let Some((0x30, atv, n)) = tlv(erest) else {
-                return name_der.to_vec();
+                return None;
             };
             erest = &erest[n..];
             let Some((0x06, _, oid_len)) = tlv(atv) else {
-                return name_der.to_vec();
+                return None;
             };
             let oid = &atv[..oid_len];
             let value = &atv[oid_len..];
-            let Some((vtag, vcontent, _)) = tlv(value) else {
-                return name_der.to_vec();
-            };
+            let (vtag, vcontent, _) = tlv(value)?;
             let mut seq = Vec::new();
             seq.extend_from_slice(oid);
             match to_utf8(vtag, vcontent) {
                 Some(Some(text)) => push_tlv(&mut seq, 0x0c, &canon_bytes(text.as_bytes())),
-                Some(None) => push_tlv(&mut seq, 0x0c, &[]),
+                Some(None) => return None,
                 None => seq.extend_from_slice(value),
             }
             let mut entry = Vec::new();
@@ -165,7 +170,7 @@ pub fn canonical_name(name_der: &[u8]) -> Vec<u8> {
         let content: Vec<u8> = entries.concat();
         push_tlv(&mut out, 0x31, &content);
     }
-    out
+    Some(out)
 }
 
 /// `X509_NAME_cmp` on canonical encodings: shorter first, then bytewise.

@@ -42,6 +42,11 @@ pub(crate) enum Ossl {
     Asn1FieldMissing,
     /// `[ASN1: SEQUENCE_LENGTH_MISMATCH]` (148).
     Asn1SeqLengthMismatch,
+    /// Another `[PEM: REASON]` entry (reason code, name).
+    Pem(i64, &'static str),
+    /// The read failed without queuing an error (OpenSSL's `PEM_read_bio` on a block
+    /// with no data, or a `Proc-Type` other than 4). CPython then sees an empty queue.
+    NoData,
 }
 
 impl Ossl {
@@ -64,6 +69,8 @@ impl Ossl {
             )),
             Ossl::Asn1FieldMissing => Error::ssl(121, "ASN1", "FIELD_MISSING"),
             Ossl::Asn1SeqLengthMismatch => Error::ssl(148, "ASN1", "SEQUENCE_LENGTH_MISMATCH"),
+            Ossl::Pem(code, reason) => Error::ssl(code, "PEM", reason),
+            Ossl::NoData => Error::SslError(SslErrorInfo::with_errno(0, "unknown error")),
         }
     }
 }
@@ -225,6 +232,9 @@ impl<'a> PemReader<'a> {
                 }
             }
         }
+        if data.is_empty() {
+            return Err(Ossl::NoData);
+        }
         let der = decode_base64(&data).ok_or(Ossl::BadBase64)?;
         Ok(PemBlock {
             label: String::from_utf8_lossy(&name).into_owned(),
@@ -269,7 +279,7 @@ pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
             }
         }
     }
-    if quad.len() % 4 != 0 {
+    if !quad.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(quad.len() / 4 * 3);
@@ -340,7 +350,8 @@ fn get_object(b: &[u8]) -> Result<Header, Ossl> {
         None
     } else if l & 0x80 != 0 {
         let n = usize::from(l & 0x7f);
-        if n > 8 || i + n > b.len() {
+        // OpenSSL's asn1_get_length wants one byte beyond the length octets.
+        if n > 8 || i + n >= b.len() {
             return Err(Ossl::Asn1HeaderTooLong);
         }
         let mut v: u64 = 0;
@@ -482,16 +493,94 @@ pub(crate) fn check_certificate_der(der: &[u8]) -> Result<(), Ossl> {
     if !rest.is_empty() {
         return Err(Ossl::Asn1SeqLengthMismatch);
     }
+    if !der_well_formed(der) {
+        return Err(Ossl::Asn1Nested);
+    }
     match x509_parser::parse_x509_certificate(der) {
-        Ok((_, _)) => Ok(()),
+        Ok((_, c)) => {
+            let names = [
+                c.tbs_certificate.subject.as_raw(),
+                c.tbs_certificate.issuer.as_raw(),
+            ];
+            if names
+                .iter()
+                .all(|n| super::name::canonical_name_checked(n).is_some())
+            {
+                Ok(())
+            } else {
+                Err(Ossl::Asn1Nested)
+            }
+        }
         Err(_) => Err(Ossl::Asn1Nested),
     }
+}
+
+/// Structural DER checks OpenSSL's template decoder makes and x509-parser does not
+/// always make: every constructed element is exactly tiled by its children, OIDs are
+/// minimally encoded and end on a final byte, BOOLEANs have one byte, INTEGERs at
+/// least one, NULLs none, BIT STRINGs a valid unused-bits count. Iterative, so the
+/// nesting depth of the input cannot exhaust the stack.
+pub(crate) fn der_well_formed(der: &[u8]) -> bool {
+    // Stack of the end offsets of the open constructed elements.
+    let mut ends: Vec<usize> = vec![der.len()];
+    let mut pos = 0usize;
+    while let Some(&end) = ends.last() {
+        if pos == end {
+            ends.pop();
+            continue;
+        }
+        let Some(slice) = der.get(pos..end) else {
+            return false;
+        };
+        let Ok(h) = get_object(slice) else {
+            return false;
+        };
+        let Some(len) = h.len else {
+            return false;
+        };
+        if h.too_long {
+            return false;
+        }
+        let start = pos + h.hlen;
+        let Some(content) = der.get(start..start + len) else {
+            return false;
+        };
+        if h.constructed {
+            if ends.len() > 64 {
+                return false;
+            }
+            ends.push(start + len);
+            pos = start;
+            continue;
+        }
+        if h.class == 0 {
+            let ok = match h.tag {
+                1 => len == 1,
+                2 => len >= 1,
+                3 => content.first().is_some_and(|&u| u <= 7),
+                5 => len == 0,
+                6 => {
+                    content.last().is_some_and(|&b| b & 0x80 == 0)
+                        && content
+                            .iter()
+                            .enumerate()
+                            .all(|(i, &b)| b != 0x80 || (i > 0 && content[i - 1] & 0x80 != 0))
+                }
+                _ => true,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        pos = start + len;
+    }
+    pos == der.len()
 }
 
 /// `d2i_X509_CRL` on one element (x509-parser's decoder).
 pub(crate) fn check_crl_der(der: &[u8]) -> Result<(), Ossl> {
     match x509_parser::parse_x509_crl(der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(()),
+        Ok((&[], _)) => Ok(()),
         _ => Err(Ossl::Asn1Nested),
     }
 }
@@ -502,6 +591,16 @@ pub(crate) fn leading_element(der: &[u8]) -> &[u8] {
     match tlv(der) {
         Some((_, _, n)) => &der[..n],
         None => der,
+    }
+}
+
+/// `PEM_get_EVP_CIPHER_INFO` + `PEM_do_header` for a certificate or CRL block:
+/// headers must be absent; an encrypted block would need a password prompt, which
+/// fails as OpenSSL's does without a terminal (`BAD_PASSWORD_READ`).
+fn check_not_encrypted(headers: &str) -> Result<(), Ossl> {
+    match super::keys::cipher_info(headers)? {
+        None => Ok(()),
+        Some(_) => Err(Ossl::Pem(104, "BAD_PASSWORD_READ")),
     }
 }
 
@@ -535,14 +634,10 @@ pub(crate) fn read_pem_certificate(
         if !labels.accepts(&b.label) {
             continue;
         }
-        if !b.headers.is_empty() {
-            return Err(Ossl::PemAsn1Lib);
-        }
-        let der = if b.label == "TRUSTED CERTIFICATE" {
-            leading_element(&b.der).to_vec()
-        } else {
-            b.der
-        };
+        check_not_encrypted(&b.headers)?;
+        // d2i_X509 ignores what follows the certificate (for TRUSTED CERTIFICATE,
+        // the trust settings).
+        let der = leading_element(&b.der).to_vec();
         check_certificate_der(&der).map_err(|_| Ossl::PemAsn1Lib)?;
         return Ok(der);
     }
@@ -568,17 +663,20 @@ pub(crate) fn read_x509_info(data: &[u8]) -> Result<Vec<InfoItem>, Ossl> {
             Err(Ossl::NoStartLine) => return Ok(out),
             Err(e) => return Err(e),
         };
-        if CertLabels::WithTrusted.accepts(&b.label) {
-            let der = if b.label == "TRUSTED CERTIFICATE" {
-                leading_element(&b.der).to_vec()
-            } else {
-                b.der
-            };
+        let is_cert = CertLabels::WithTrusted.accepts(&b.label);
+        if is_cert || b.label == "X509 CRL" {
+            check_not_encrypted(&b.headers)?;
+        }
+        if is_cert {
+            let der = leading_element(&b.der).to_vec();
             check_certificate_der(&der).map_err(|_| Ossl::PemAsn1Lib)?;
             out.push(InfoItem::Cert(der));
+        } else if b.label.contains("PRIVATE KEY") {
+            super::keys::info_key_block_ok(&b.label, &b.headers, &b.der)?;
         } else if b.label == "X509 CRL" {
-            check_crl_der(&b.der).map_err(|_| Ossl::PemAsn1Lib)?;
-            out.push(InfoItem::Crl(b.der));
+            let der = leading_element(&b.der).to_vec();
+            check_crl_der(&der).map_err(|_| Ossl::PemAsn1Lib)?;
+            out.push(InfoItem::Crl(der));
         }
     }
 }

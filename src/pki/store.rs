@@ -346,7 +346,7 @@ impl TrustStore {
                 Err(e) => {
                     return if loaded == 0 {
                         Err(cadata_empty_error(true))
-                    } else if e == Ossl::NoStartLine {
+                    } else if matches!(e, Ossl::NoStartLine | Ossl::NoData) {
                         Ok(())
                     } else {
                         Err(e.to_error())
