@@ -106,7 +106,7 @@ impl SuiteB {
     /// OpenSSL's `check_suiteb_cipher_list`: a string starting with a Suite B keyword
     /// sets the mode; a context already in Suite B mode keeps it. Returns the new mode
     /// and the rule string to process.
-    pub(crate) fn rewrite<'a>(self, rule: &'a str) -> (SuiteB, &'a str) {
+    pub(crate) fn rewrite(self, rule: &str) -> (SuiteB, &str) {
         let mode = if rule.starts_with("SUITEB128ONLY") {
             SuiteB::B128Only
         } else if rule.starts_with("SUITEB128C2") {
