@@ -1,5 +1,5 @@
 //! The grammar of OpenSSL cipher strings (`ssl_cipher_process_rulestr` in OpenSSL 3.0),
-//! turned into a list of `Step`s that [`super::resolve`] applies.
+//! turned into a list of steps that [`super::resolve`] applies.
 //!
 //! The rules, as OpenSSL applies them (learned from its behaviour and `ssl_ciph.c`; no
 //! code is copied):
