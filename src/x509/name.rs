@@ -85,7 +85,7 @@ fn parse_value<'a>(oid: &'a [u8], v: &Tlv<'_>) -> DerResult<RawAttr<'a>> {
 }
 
 fn bmp_to_string(b: &[u8]) -> Option<String> {
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks_exact(2)
@@ -97,7 +97,7 @@ fn bmp_to_string(b: &[u8]) -> Option<String> {
 }
 
 fn universal_to_string(b: &[u8]) -> Option<String> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     b.chunks_exact(4)
