@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
                 "DNS" => 0xa2,
                 _ => 0xa6,
             };
-            assert!(data.contains(&tag), "{} value not in input: {text:?}", entry.kind);
+            assert!(
+                data.contains(&tag),
+                "{} value not in input: {text:?}",
+                entry.kind
+            );
         }
     }
 });
