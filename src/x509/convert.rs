@@ -210,7 +210,7 @@ fn first_pem_certificate(data: &[u8]) -> Option<Vec<u8>> {
 fn openssl_b64_decode(body: &[u8]) -> Option<Vec<u8>> {
     let trimmed_len = body.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
     let pad = body.len() - trimmed_len;
-    if pad > 2 || body.len() % 4 != 0 {
+    if pad > 2 || !body.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(body.len() / 4 * 3);

@@ -238,8 +238,8 @@ pub(crate) fn check_any(t: &Tlv<'_>) -> DerResult<()> {
         (6, false) => check_oid(t.content),
         (2 | 10 | 6, true) => Err(DerError),
         (3, false) => check_bit_string(t.content),
-        (30, false) if t.content.len() % 2 != 0 => Err(DerError),
-        (28, false) if t.content.len() % 4 != 0 => Err(DerError),
+        (30, false) if !t.content.len().is_multiple_of(2) => Err(DerError),
+        (28, false) if !t.content.len().is_multiple_of(4) => Err(DerError),
         _ => Ok(()),
     }
 }

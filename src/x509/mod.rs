@@ -10,6 +10,18 @@
 //!
 //! The DER is read with a small reader of OpenSSL's own acceptance rules (see
 //! `der.rs` for why `x509-parser` does not serve here).
+//!
+//! Known differences from CPython + OpenSSL 3.0:
+//! - BER indefinite-length encodings are rejected (OpenSSL accepts them); DER
+//!   certificates never use them.
+//! - A name value that `ASN1_STRING_to_UTF8` cannot convert (a SEQUENCE, or an
+//!   "unknown" universal type such as ObjectDescriptor) gives `SSLError(0, 'unknown
+//!   error')`, which is what CPython raises in a fresh process; CPython instead reports
+//!   a stale error left in OpenSSL's queue by an earlier failure, when there is one.
+//! - Python's `UnicodeDecodeError` (a non-UTF-8 DNS/email/URI value) is
+//!   [`crate::Error::UnicodeError`] with the same message (class `UnicodeError`).
+//! - [`cert_time_to_seconds`] accepts ASCII digits only (Python's `\d` also accepts
+//!   other Unicode decimal digits).
 
 mod convert;
 mod decode;

@@ -97,7 +97,7 @@ fn bmp_to_string(b: &[u8]) -> Option<String> {
 }
 
 fn universal_to_string(b: &[u8]) -> Option<String> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     b.chunks_exact(4)
