@@ -86,13 +86,21 @@ fn raw_connection(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>) -> boo
 fn our_contexts(tls12: bool) -> (SslContext, SslContext) {
     let server = SslContext::new(Protocol::TlsServer).unwrap();
     server
-        .load_cert_chain(path("chains/leaf-ec.chain.pem"), Some(&path("pki/leaf-ec.key")), None)
+        .load_cert_chain(
+            path("chains/leaf-ec.chain.pem"),
+            Some(&path("pki/leaf-ec.key")),
+            None,
+        )
         .unwrap();
     let client = SslContext::new(Protocol::TlsClient).unwrap();
     client
         .load_verify_locations(Some(&path("pki/root-ec.pem")), None, None)
         .unwrap();
-    let v = if tls12 { TlsVersion::TLSv1_2 } else { TlsVersion::TLSv1_3 };
+    let v = if tls12 {
+        TlsVersion::TLSv1_2
+    } else {
+        TlsVersion::TLSv1_3
+    };
     client.set_minimum_version(v).unwrap();
     client.set_maximum_version(v).unwrap();
     (client, server)
@@ -119,11 +127,18 @@ fn our_connection(
     server: &SslContext,
     session: Option<sslcontext::SslSession>,
 ) -> (bool, Option<sslcontext::SslSession>) {
-    let bios = [MemoryBio::new(), MemoryBio::new(), MemoryBio::new(), MemoryBio::new()];
+    let bios = [
+        MemoryBio::new(),
+        MemoryBio::new(),
+        MemoryBio::new(),
+        MemoryBio::new(),
+    ];
     let mut opts = WrapOptions::client("localhost");
     opts.session = session;
     let mut c = client.wrap_bio(&bios[0], &bios[1], opts).unwrap();
-    let mut s = server.wrap_bio(&bios[2], &bios[3], WrapOptions::server()).unwrap();
+    let mut s = server
+        .wrap_bio(&bios[2], &bios[3], WrapOptions::server())
+        .unwrap();
     step(&mut c, &mut s, &bios);
     (c.session_reused(), c.session())
 }

@@ -57,7 +57,10 @@ pub mod pki;
 pub mod verify;
 pub mod x509;
 
-pub use conn::{MemoryBio, PeerCertificate, SslObject, SslSocket, WrapOptions};
+pub use conn::{
+    MemoryBio, PeerCertificate, SniCallback, SniResult, SslObject, SslSession, SslSocket,
+    WrapOptions,
+};
 pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
 pub use context::{
     create_default_context, create_default_context_with, create_unverified_context, CaLocations,
