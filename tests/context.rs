@@ -219,6 +219,112 @@ fn errors_json_attribute_cases() {
     eprintln!("errors.json attribute cases: {run} matched");
 }
 
+/// The suites rustls can negotiate (CPython lists 17 by default; we list these 9).
+const RUSTLS_SUITES: [&str; 9] = [
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_AES_128_GCM_SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+];
+
+fn check_defaults(name: &str, ctx: &SslContext, want: &Value) {
+    assert_eq!(
+        json!(ctx.options().bits()),
+        want["options"]["int"],
+        "{name}"
+    );
+    let (mut names, unnamed) = ctx.options().names();
+    names.sort();
+    let mut want_names: Vec<&str> = want["options"]["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    want_names.sort();
+    assert_eq!(names, want_names, "{name}: option names");
+    assert_eq!(json!(unnamed), want["options"]["unnamed_bits"]);
+    assert_eq!(
+        json!(ctx.verify_mode().value()),
+        want["verify_mode"]["value"],
+        "{name}"
+    );
+    assert_eq!(json!(ctx.verify_mode().name()), want["verify_mode"]["name"]);
+    assert_eq!(
+        json!(ctx.check_hostname()),
+        want["check_hostname"],
+        "{name}"
+    );
+    assert_eq!(
+        json!(ctx.minimum_version().value()),
+        want["minimum_version"]["value"]
+    );
+    assert_eq!(
+        json!(ctx.minimum_version().name()),
+        want["minimum_version"]["name"]
+    );
+    assert_eq!(
+        json!(ctx.maximum_version().value()),
+        want["maximum_version"]["value"]
+    );
+    assert_eq!(
+        json!(ctx.verify_flags().bits()),
+        want["verify_flags"]["int"]
+    );
+    assert_eq!(
+        json!(ctx.hostname_checks_common_name()),
+        want["hostname_checks_common_name"]
+    );
+    assert_eq!(
+        json!(ctx.post_handshake_auth()),
+        want["post_handshake_auth"]
+    );
+    assert_eq!(json!(ctx.security_level()), want["security_level"]);
+    assert_eq!(json!(ctx.num_tickets()), want["num_tickets"]);
+    assert_eq!(
+        json!(ctx.protocol().value()),
+        want["protocol"]["value"],
+        "{name}"
+    );
+    assert_eq!(json!(ctx.protocol().name()), want["protocol"]["name"]);
+    assert_eq!(
+        json!(ctx.sni_callback().is_none()),
+        want["sni_callback_is_None"]
+    );
+    assert_eq!(
+        json!(ctx.keylog_filename().map(|p| p.display().to_string())),
+        want["keylog_filename"]
+    );
+    let stats = ctx.session_stats();
+    let stats = json!({
+        "number": stats.number, "connect": stats.connect, "connect_good": stats.connect_good,
+        "connect_renegotiate": stats.connect_renegotiate, "accept": stats.accept,
+        "accept_good": stats.accept_good, "accept_renegotiate": stats.accept_renegotiate,
+        "hits": stats.hits, "misses": stats.misses, "timeouts": stats.timeouts,
+        "cache_full": stats.cache_full,
+    });
+    assert_eq!(stats, want["session_stats()"], "{name}");
+    let want_ciphers: Vec<&str> = want["get_ciphers()_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .filter(|n| RUSTLS_SUITES.contains(n))
+        .collect();
+    let ours: Vec<&str> = ctx.get_ciphers().iter().map(|c| c.name).collect();
+    assert_eq!(ours, want_ciphers, "{name}: get_ciphers");
+}
+
+fn store_stats(ctx: &SslContext) -> Value {
+    let s = ctx.cert_store_stats();
+    json!({"x509": s.x509, "crl": s.crl, "x509_ca": s.x509_ca})
+}
+
 #[test]
 fn defaults_json_attributes() {
     let doc = common::conformance("defaults.json");
@@ -231,71 +337,46 @@ fn defaults_json_attributes() {
     for (name, protocol) in constructions {
         let want = &doc["contexts"][name];
         let ctx = SslContext::new(protocol).unwrap();
+        check_defaults(name, &ctx, want);
+        assert_eq!(store_stats(&ctx), want["cert_store_stats()"]);
         assert_eq!(
-            json!(ctx.options().bits()),
-            want["options"]["int"],
-            "{name}"
+            json!(ctx.get_ca_certs().unwrap().len()),
+            want["get_ca_certs()_len"]
         );
-        let (names, unnamed) = ctx.options().names();
-        let mut names: Vec<&str> = names;
-        names.sort();
-        let mut want_names: Vec<&str> = want["options"]["names"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        want_names.sort();
-        assert_eq!(names, want_names, "{name}: option names");
-        assert_eq!(json!(unnamed), want["options"]["unnamed_bits"]);
-        assert_eq!(
-            json!(ctx.verify_mode().value()),
-            want["verify_mode"]["value"]
-        );
-        assert_eq!(json!(ctx.verify_mode().name()), want["verify_mode"]["name"]);
-        assert_eq!(json!(ctx.check_hostname()), want["check_hostname"]);
-        assert_eq!(
-            json!(ctx.minimum_version().value()),
-            want["minimum_version"]["value"]
-        );
-        assert_eq!(
-            json!(ctx.minimum_version().name()),
-            want["minimum_version"]["name"]
-        );
-        assert_eq!(
-            json!(ctx.maximum_version().value()),
-            want["maximum_version"]["value"]
-        );
-        assert_eq!(
-            json!(ctx.verify_flags().bits()),
-            want["verify_flags"]["int"]
-        );
-        assert_eq!(
-            json!(ctx.hostname_checks_common_name()),
-            want["hostname_checks_common_name"]
-        );
-        assert_eq!(
-            json!(ctx.post_handshake_auth()),
-            want["post_handshake_auth"]
-        );
-        assert_eq!(json!(ctx.security_level()), want["security_level"]);
-        assert_eq!(json!(ctx.num_tickets()), want["num_tickets"]);
-        assert_eq!(json!(ctx.protocol().value()), want["protocol"]["value"]);
-        assert_eq!(json!(ctx.protocol().name()), want["protocol"]["name"]);
-        assert_eq!(
-            json!(ctx.keylog_filename().map(|p| p.display().to_string())),
-            want["keylog_filename"]
-        );
-        let stats = ctx.session_stats();
-        let stats = json!({
-            "number": stats.number, "connect": stats.connect, "connect_good": stats.connect_good,
-            "connect_renegotiate": stats.connect_renegotiate, "accept": stats.accept,
-            "accept_good": stats.accept_good, "accept_renegotiate": stats.accept_renegotiate,
-            "hits": stats.hits, "misses": stats.misses, "timeouts": stats.timeouts,
-            "cache_full": stats.cache_full,
-        });
-        assert_eq!(stats, want["session_stats()"], "{name}");
     }
+    let server = sslcontext::create_default_context(sslcontext::Purpose::ClientAuth).unwrap();
+    let want = &doc["contexts"]["create_default_context(Purpose.CLIENT_AUTH)"];
+    check_defaults("CLIENT_AUTH", &server, want);
+    assert_eq!(store_stats(&server), want["cert_store_stats()"]);
+    let unverified =
+        sslcontext::create_unverified_context(sslcontext::UnverifiedOptions::default()).unwrap();
+    let want = &doc["contexts"]["_create_unverified_context()"];
+    check_defaults("unverified", &unverified, want);
+    assert_eq!(store_stats(&unverified), want["cert_store_stats()"]);
+}
+
+/// `create_default_context(SERVER_AUTH)` loads this machine's trust store; the counts
+/// are compared with what Python's ssl module loads here, live.
+#[test]
+fn default_client_context_loads_the_system_store_like_python() {
+    let doc = common::conformance("defaults.json");
+    let want = &doc["contexts"]["create_default_context(Purpose.SERVER_AUTH)"];
+    let ctx = sslcontext::create_default_context(sslcontext::Purpose::ServerAuth).unwrap();
+    check_defaults("SERVER_AUTH", &ctx, want);
+    if !common::have_peer("python3") {
+        return;
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, ssl; c = ssl.create_default_context(); \
+             print(json.dumps([c.cert_store_stats(), len(c.get_ca_certs())]))",
+        ])
+        .output()
+        .unwrap();
+    let live: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(store_stats(&ctx), live[0]);
+    assert_eq!(json!(ctx.get_ca_certs().unwrap().len()), live[1]);
 }
 
 #[test]
