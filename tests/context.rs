@@ -437,6 +437,25 @@ fn every_setter_bumps_the_generation() {
         ("num_tickets", |c| c.set_num_tickets(3)),
         ("alpn_protocols", |c| c.set_alpn_protocols(&["h2"])),
         ("keylog_filename", |c| c.set_keylog_filename(None)),
+        ("set_ciphers", |c| c.set_ciphers("ECDHE+AESGCM")),
+        ("set_ecdh_curve", |c| c.set_ecdh_curve("prime256v1")),
+        ("load_dh_params", |c| {
+            c.load_dh_params(common::cert_path("misc/dhparams-ffdhe2048.pem"))
+        }),
+        ("load_cert_chain", |c| {
+            c.load_cert_chain(
+                common::cert_path("chains/leaf-ec.chain.pem"),
+                Some(&common::cert_path("pki/leaf-ec.key")),
+                None,
+            )
+        }),
+        ("load_verify_locations", |c| {
+            c.load_verify_locations(Some(&common::cert_path("pki/root-ec.pem")), None, None)
+        }),
+        ("set_default_verify_paths", |c| c.set_default_verify_paths()),
+        ("sni_callback", |c| {
+            c.set_sni_callback(Some(std::sync::Arc::new(|_o, _n, _c| Ok(None))))
+        }),
     ];
     for (name, set) in setters {
         let ctx = s();
@@ -466,4 +485,28 @@ fn keylog_file_gets_openssl_header_once() {
         .to_string()
         .starts_with("[Errno 2] No such file or directory: '"));
     assert_eq!(ctx.keylog_filename().as_deref(), Some(path.as_path()));
+}
+
+#[test]
+fn snapshots_are_cached_until_a_setter_runs() {
+    let ctx = c();
+    let a = ctx.client_config().unwrap();
+    let b = ctx.client_config().unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&a, &b),
+        "a cached snapshot is reused"
+    );
+    ctx.set_alpn_protocols(&["h2"]).unwrap();
+    let c2 = ctx.client_config().unwrap();
+    assert!(
+        !std::sync::Arc::ptr_eq(&a, &c2),
+        "a setter invalidates the snapshot"
+    );
+    assert_eq!(c2.alpn_protocols, vec![b"h2".to_vec()]);
+    let server = common::server_ctx("leaf-ec");
+    let s1 = server.server_config().unwrap();
+    let s2 = server.server_config().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&s1, &s2));
+    server.set_num_tickets(4).unwrap();
+    assert_eq!(server.server_config().unwrap().send_tls13_tickets, 4);
 }
