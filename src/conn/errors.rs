@@ -150,9 +150,18 @@ pub(crate) fn from_rustls(err: &rustls::Error, server_side: bool) -> Error {
         E::DecryptError => ssl("DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
         E::NoApplicationProtocol => ssl("NO_APPLICATION_PROTOCOL"),
         E::PeerIncompatible(p) => match p {
-            PeerIncompatible::NoCipherSuitesInCommon | PeerIncompatible::NoKxGroupsInCommon => {
+            PeerIncompatible::NoCipherSuitesInCommon => {
                 if server_side {
                     ssl("NO_SHARED_CIPHER")
+                } else {
+                    ssl("SSLV3_ALERT_HANDSHAKE_FAILURE")
+                }
+            }
+            // TLS 1.3 without a usable key share (TLS 1.2 without a common group ends
+            // as NoCipherSuitesInCommon: no ECDHE suite is usable).
+            PeerIncompatible::NoKxGroupsInCommon => {
+                if server_side {
+                    ssl("NO_SUITABLE_KEY_SHARE")
                 } else {
                     ssl("SSLV3_ALERT_HANDSHAKE_FAILURE")
                 }

@@ -110,8 +110,11 @@ pub struct SslObject {
     /// Whether the peer's first bytes were checked for being TLS at all.
     first_bytes_checked: bool,
     handshake_done: bool,
-    /// A fatal error happened (alert sent or received).
+    /// A fatal error happened (alert sent or received, or an unexpected EOF).
     failed: bool,
+    /// The fatal error was an alert from the peer: OpenSSL then reports later calls
+    /// as a closed connection (`SSLZeroReturnError` / `b""`), not as an EOF.
+    alert_received: bool,
     /// An EOF error was already raised once (later ones lose library/reason).
     eof_reported: bool,
     close_notify_sent: bool,
@@ -215,6 +218,7 @@ impl SslObject {
             first_bytes_checked: false,
             handshake_done: false,
             failed: false,
+            alert_received: false,
             eof_reported: false,
             close_notify_sent: false,
             peer_closed: false,
@@ -329,13 +333,12 @@ impl SslObject {
         if !self.first_bytes_checked {
             let mut head = [0u8; 5];
             let n = self.incoming.peek(&mut head);
-            if n == 0 {
+            if n < head.len() {
+                // OpenSSL judges the first record only once its whole header is in;
+                // fewer bytes and EOF is an unexpected EOF, not garbage.
                 return Ok(false);
             }
             if let Some(kind) = classify_first_bytes(&head[..n]) {
-                if n < head.len() && !self.incoming.eof_written() {
-                    return Ok(false);
-                }
                 return Err(self.fail(errors::not_tls(kind)));
             }
             self.first_bytes_checked = true;
@@ -357,6 +360,14 @@ impl SslObject {
                     Ok(Some(accepted)) => {
                         self.accept(accepted)?;
                         Ok(true)
+                    }
+                    Err((rustls::Error::AlertReceived(_), _)) => {
+                        // OpenSSL's server treats any alert before the ClientHello as
+                        // an unexpected message, and says so with alert 10.
+                        self.outgoing
+                            .write(&crate::conn::fatal_alert_record(10))
+                            .ok();
+                        Err(self.fail(errors::ssl("UNEXPECTED_MESSAGE")))
                     }
                     Err((err, mut alert)) => {
                         let _ = alert.write_all(&mut BioWriter(&self.outgoing));
@@ -406,6 +417,9 @@ impl SslObject {
                 Ok(())
             }
             Err(err) => {
+                if matches!(err, rustls::Error::AlertReceived(_)) {
+                    self.alert_received = true;
+                }
                 let fatal_close_notify = matches!(
                     err,
                     rustls::Error::AlertReceived(rustls::AlertDescription::CloseNotify)
@@ -414,7 +428,7 @@ impl SslObject {
                     Some(f) => f.to_error(),
                     // A *fatal* close_notify is no clean close: OpenSSL reports alert 0.
                     None if fatal_close_notify => errors::alert_received(0),
-                    None => errors::from_rustls(&err, server_side),
+                    None => self.tls12_key_share(errors::from_rustls(&err, server_side)),
                 };
                 Err(self.fail(mapped))
             }
@@ -453,7 +467,8 @@ impl SslObject {
             }
             Err((err, mut alert)) => {
                 let _ = alert.write_all(&mut BioWriter(&self.outgoing));
-                Err(self.fail(errors::from_rustls(&err, true)))
+                let mapped = self.tls12_key_share(errors::from_rustls(&err, true));
+                Err(self.fail(mapped))
             }
         }
     }
@@ -483,22 +498,57 @@ impl SslObject {
         self.context = ctx.clone();
     }
 
+    /// A TLS 1.2 ClientHello without a common group leaves OpenSSL's server without a
+    /// usable (ECDHE) suite: `NO_SHARED_CIPHER`, not TLS 1.3's `NO_SUITABLE_KEY_SHARE`.
+    fn tls12_key_share(&self, err: Error) -> Error {
+        let offered_tls13 = self
+            .client_suites
+            .iter()
+            .any(|s| (0x1301..=0x1305).contains(&u16::from(*s)));
+        if err.reason() == Some("NO_SUITABLE_KEY_SHARE") && !offered_tls13 {
+            return errors::ssl("NO_SHARED_CIPHER");
+        }
+        err
+    }
+
     fn check_usable(&mut self) -> Result<()> {
         if let Tls::Unavailable(err) = &mut self.tls {
+            let first = err.take();
+            if first
+                .as_ref()
+                .is_some_and(|e| e.reason() == Some("NO_PROTOCOLS_AVAILABLE"))
+                && !self.server_side
+            {
+                // OpenSSL's client still sends a protocol_version alert.
+                self.outgoing
+                    .write(&crate::conn::fatal_alert_record(70))
+                    .ok();
+            }
             self.failed = true;
-            return Err(err.take().unwrap_or_else(errors::syscall_error));
+            return Err(first.unwrap_or_else(errors::syscall_error));
         }
         Ok(())
+    }
+
+    /// What read/write/do_handshake raise once the connection has failed: after a
+    /// received alert the connection counts as closed; after a local failure or an
+    /// unexpected EOF OpenSSL reports a bare EOF (`do_handshake`: a syscall error).
+    fn after_failure(&self, op: AfterFailure) -> Error {
+        match (self.alert_received, op) {
+            (true, _) => errors::zero_return(),
+            (false, AfterFailure::Handshake) => errors::syscall_error(),
+            (false, AfterFailure::Io) => errors::unexpected_eof(false),
+        }
     }
 
     /// `SSLObject.do_handshake()`. `SSLWantReadError` when more input is needed.
     pub fn do_handshake(&mut self) -> Result<()> {
         self.check_usable()?;
+        if self.failed {
+            return Err(self.after_failure(AfterFailure::Handshake));
+        }
         if self.handshake_done {
             return Ok(());
-        }
-        if self.failed {
-            return Err(errors::syscall_error());
         }
         if !self.server_side && self.feeder.bytes == 0 && self.outgoing_unsent() {
             self.context.count_connect();
@@ -572,6 +622,12 @@ impl SslObject {
     /// `SSLObject.read(len, buffer)`: reads into `buf`, returns the count.
     pub fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.check_usable()?;
+        if self.failed && (!self.handshake_done || !self.alert_received) {
+            return match self.after_failure(AfterFailure::Io) {
+                Error::SslZeroReturnError(_) => Ok(0),
+                other => Err(other),
+            };
+        }
         if !self.handshake_done {
             self.do_handshake()?;
         }
@@ -584,13 +640,17 @@ impl SslObject {
                 _ => return Err(errors::syscall_error()),
             };
             match outcome {
+                Ok(0) if self.close_notify_sent => {
+                    // Both close_notifys are through: the connection is closed.
+                    return Err(errors::zero_return());
+                }
                 Ok(n) => {
                     self.flush();
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     if self.failed {
-                        return Err(errors::zero_return());
+                        return Ok(0);
                     }
                     if !self.feed()? {
                         self.flush();
@@ -617,17 +677,18 @@ impl SslObject {
         }
         let first = !self.eof_reported;
         self.eof_reported = true;
+        self.failed = true;
         Err(errors::unexpected_eof(first))
     }
 
     /// `SSLObject.write(data)`: encrypts all of `data` into the outgoing buffer.
     pub fn write(&mut self, data: &[u8]) -> Result<usize> {
         self.check_usable()?;
+        if self.failed {
+            return Err(self.after_failure(AfterFailure::Io));
+        }
         if !self.handshake_done {
             self.do_handshake()?;
-        }
-        if self.failed || self.peer_closed && self.close_notify_sent {
-            return Err(errors::zero_return());
         }
         if self.close_notify_sent {
             return Err(errors::ssl("PROTOCOL_IS_SHUTDOWN"));
@@ -664,7 +725,7 @@ impl SslObject {
     /// `SSLObject.unwrap()`: sends close_notify and waits for the peer's. Bytes after
     /// the peer's close_notify stay in the incoming buffer.
     pub fn unwrap(&mut self) -> Result<()> {
-        if !self.handshake_done {
+        if !self.handshake_done || self.failed && !self.close_notify_sent {
             return Err(errors::ssl("SHUTDOWN_WHILE_IN_INIT"));
         }
         if !self.close_notify_sent {
@@ -818,6 +879,13 @@ impl SslObject {
         }
         Err(errors::ssl("EXTENSION_NOT_RECEIVED"))
     }
+}
+
+/// Which operation asks, for [`SslObject::after_failure`].
+#[derive(Clone, Copy)]
+enum AfterFailure {
+    Handshake,
+    Io,
 }
 
 /// What `getpeercert()` returns when the peer sent a certificate.
