@@ -175,6 +175,13 @@ impl SslContext {
         }
     }
 
+    /// The verification policy this context's verifiers use now (verify mode,
+    /// `check_hostname`, host flags, verify flags, security level, trust store): for
+    /// offline verification with [`crate::verify::verify_chain_offline`].
+    pub fn current_verify_policy(&self) -> VerifyPolicy {
+        Self::verify_policy(&self.lock())
+    }
+
     /// The verifiers, reused while nothing they depend on changed.
     fn verifiers(state: &mut State) -> (Arc<ServerVerifier>, Arc<ClientVerifier>) {
         let s = &state.settings;

@@ -45,7 +45,8 @@ fn make_context(protocol: &str) -> Result<SslContext, Error> {
     }
 }
 
-fn parse_int(value: &str) -> Result<i64, Error> {
+/// A Python int literal: decimal or `0x` hex, optionally negative.
+pub fn parse_int(value: &str) -> Result<i64, Error> {
     let v = value.trim();
     let (neg, digits) = match v.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -65,7 +66,8 @@ fn parse_int(value: &str) -> Result<i64, Error> {
         .map_err(|_| Error::OverflowError("Python int too large to convert to C long".into()))
 }
 
-fn parse_bool(value: &str) -> Result<bool, Error> {
+/// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
+pub fn parse_bool(value: &str) -> Result<bool, Error> {
     match value.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" | "" => Ok(false),
@@ -74,7 +76,7 @@ fn parse_bool(value: &str) -> Result<bool, Error> {
 }
 
 /// `TLSv1_3`, `TLSVersion.TLSv1_3`, `MAXIMUM_SUPPORTED` or an integer.
-fn parse_version(value: &str) -> Result<TlsVersion, Error> {
+pub fn parse_version(value: &str) -> Result<TlsVersion, Error> {
     let name = value.strip_prefix("TLSVersion.").unwrap_or(value);
     match TlsVersion::from_name(name) {
         Some(v) => Ok(v),
@@ -82,7 +84,7 @@ fn parse_version(value: &str) -> Result<TlsVersion, Error> {
     }
 }
 
-fn parse_verify_mode(value: &str) -> Result<VerifyMode, Error> {
+pub fn parse_verify_mode(value: &str) -> Result<VerifyMode, Error> {
     let name = value.strip_prefix("VerifyMode.").unwrap_or(value);
     match VerifyMode::from_name(name) {
         Some(m) => Ok(m),
@@ -159,6 +161,7 @@ fn state_json(ctx: &SslContext) -> Result<Value, Error> {
     }))
 }
 
-fn to_json<T: serde::Serialize>(value: T) -> Result<Value, Error> {
+/// A serde value as JSON (the library's serde shapes are CPython's).
+pub fn to_json<T: serde::Serialize>(value: T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::value(e.to_string()))
 }

@@ -112,3 +112,20 @@ fn write_string(out: &mut String, s: &str) {
     }
     out.push('"');
 }
+
+/// An `OSError` naming the file, as CPython's `open(path)` raises it:
+/// `[Errno 2] No such file or directory: 'path'`.
+pub fn io_error_with_path(e: std::io::Error, path: &std::path::Path) -> Error {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            Error::Os {
+                errno: code,
+                strerror: text.strip_suffix(&suffix).unwrap_or(&text).to_string(),
+                filename: Some(path.to_string_lossy().into_owned()),
+            }
+        }
+        None => Error::Io(e),
+    }
+}
