@@ -22,12 +22,13 @@ pub fn load_dh_params(path: &Path) -> Result<()> {
 }
 
 /// Load and check DH parameters for a context at `security_level`. Errors:
-/// the file cannot be opened → `Error::Io` with the OS errno (`FileNotFoundError`,
-/// `IsADirectoryError`, ...); no block → `[PEM: NO_START_LINE]` (errno 108); bad base64
+/// the file cannot be opened → an `OSError` naming the file, with the OS errno
+/// (`FileNotFoundError`, `IsADirectoryError`, ...); no block → `[PEM: NO_START_LINE]` (errno 108); bad base64
 /// → `[PEM: BAD_BASE64_DECODE]` (100); bad DER → `[PEM] ASN1 lib` (524301); `p` too
 /// small for the level → `[SSL: DH_KEY_TOO_SMALL]` (394).
 pub fn load_dh_params_at_level(path: &Path, security_level: u8) -> Result<()> {
-    let data = std::fs::read(path).map_err(Error::Io)?;
+    // CPython opens the file with _Py_fopen_obj: the OSError names the file.
+    let data = std::fs::read(path).map_err(|e| crate::error::io_error_with_filename(e, path))?;
     let p_bits = parse_dh_pem(&data)?;
     let bits = ffc_security_bits(p_bits);
     let need = match security_level {
