@@ -192,6 +192,26 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Every certificate dict of decode.json, against CPython's `pprint.pformat`
+    /// (recorded by tests/data/cli/record_pprint.py).
+    #[test]
+    fn certificate_dicts_match_python_pprint() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/cli/pprint_cases.json"
+        );
+        let text = std::fs::read_to_string(path).expect("pprint_cases.json");
+        let doc: Value = serde_json::from_str(&text).expect("json");
+        let cases = doc["cases"].as_array().expect("cases");
+        assert!(cases.len() > 100);
+        let bad: Vec<&str> = cases
+            .iter()
+            .filter(|c| pformat(&c["value"]) != c["pformat"].as_str().unwrap_or_default())
+            .map(|c| c["path"].as_str().unwrap_or_default())
+            .collect();
+        assert!(bad.is_empty(), "{} differ: {bad:?}", bad.len());
+    }
+
     #[test]
     fn short_values_stay_on_one_line() {
         assert_eq!(pformat(&json!([1])), "(1,)");
