@@ -75,8 +75,8 @@ fn run_inner(args: &ConnectArgs) -> Result<(), Error> {
 /// second connection is a plain new one (`session_reused` is then false, unless the
 /// context's own session cache resumes); when they exist, set
 /// `options.session = first.sslobj().session()` here.
-fn reconnect_options(first: &SslSocket<TcpStream>, options: WrapOptions) -> WrapOptions {
-    let _ = first;
+fn reconnect_options(first: &SslSocket<TcpStream>, mut options: WrapOptions) -> WrapOptions {
+    options.session = first.sslobj().session();
     options
 }
 
