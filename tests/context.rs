@@ -4,7 +4,7 @@
 mod common;
 
 use serde_json::{json, Value};
-use sslcontext::{Error, Options, Protocol, SslContext, TlsVersion, VerifyFlags, VerifyMode};
+use sslcontext::{Options, Protocol, SslContext, TlsVersion, VerifyFlags, VerifyMode};
 
 fn c() -> SslContext {
     SslContext::new(Protocol::TlsClient).unwrap()

@@ -318,11 +318,14 @@ impl SessionState {
     }
 }
 
+/// The cached sessions by key, and the keys in insertion order (for eviction).
+type Entries = (HashMap<Vec<u8>, Vec<u8>>, VecDeque<Vec<u8>>);
+
 /// A context's server-side session cache: bounded like OpenSSL's (20,480 entries),
 /// never shared with another context, and counted for `session_stats()`.
 #[derive(Debug)]
 pub(crate) struct ServerCache {
-    entries: Mutex<(HashMap<Vec<u8>, Vec<u8>>, VecDeque<Vec<u8>>)>,
+    entries: Mutex<Entries>,
     limit: usize,
     pub misses: AtomicU64,
     pub cache_full: AtomicU64,

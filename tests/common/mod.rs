@@ -167,12 +167,7 @@ pub fn handshake(c: &mut Side, s: &mut Side) -> (sslcontext::Result<()>, sslcont
             sr = Some(s.obj.do_handshake());
         }
         let m2 = transfer(c, s);
-        let waiting = |r: &Option<sslcontext::Result<()>>| {
-            matches!(r, Some(Err(sslcontext::Error::SslWantReadError(_))))
-        };
-        if !m1 && !m2 && !(waiting(&cr) && waiting(&sr)) && !waiting(&cr) && !waiting(&sr) {
-            break;
-        }
+        // Nothing moved in a whole round: both sides are done, failed or stuck.
         if !m1 && !m2 {
             break;
         }
