@@ -10,7 +10,7 @@ mod socket;
 
 pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};
-pub use socket::SslSocket;
+pub use socket::{Socket, SslSocket};
 
 pub(crate) use keylog::KeyLogFile;
 

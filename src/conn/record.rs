@@ -64,7 +64,6 @@ impl RecordFeeder {
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
-    #[cfg(test)]
     pub fn at_boundary(&self) -> bool {
         self.header.is_empty() && self.body_remaining == 0
     }
@@ -73,9 +72,7 @@ impl RecordFeeder {
 /// Classifies the first bytes a peer sent, when they cannot start a TLS record.
 /// `None` when they could (or too few bytes to tell).
 pub(crate) fn classify_first_bytes(first: &[u8]) -> Option<NotTls> {
-    let Some(&content_type) = first.first() else {
-        return None;
-    };
+    let &content_type = first.first()?;
     // OpenSSL checks for HTTP on a server before looking at the version.
     for (prefix, kind) in [
         (&b"GET "[..], NotTls::HttpRequest),
