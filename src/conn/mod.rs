@@ -15,7 +15,7 @@ pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};
 pub use session::SslSession;
 pub use sni::{SniCallback, SniError, SniResult};
-pub use socket::SslSocket;
+pub use socket::{Socket, SslSocket};
 
 pub(crate) use keylog::KeyLogFile;
 pub(crate) use session::{scope as session_scope, ContextSessions, ServerCache};

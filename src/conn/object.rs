@@ -336,12 +336,18 @@ impl SslObject {
             if n < head.len() {
                 // OpenSSL judges the first record only once its whole header is in;
                 // fewer bytes and EOF is an unexpected EOF, not garbage.
+                if self.incoming.eof_written() {
+                    self.incoming.read(None);
+                }
                 return Ok(false);
             }
             if let Some(kind) = classify_first_bytes(&head[..n]) {
                 return Err(self.fail(errors::not_tls(kind)));
             }
             self.first_bytes_checked = true;
+        }
+        if self.feeder.at_boundary() && self.plaintext_close_notify_in_handshake() {
+            return Ok(true);
         }
         let chunk = self.feeder.next_chunk(&self.incoming);
         if chunk.is_empty() {
@@ -398,6 +404,23 @@ impl SslObject {
         }
     }
 
+    /// A plaintext warning close_notify (a 2-byte alert record: encrypted alerts are
+    /// longer) while the handshake runs. rustls ignores it; OpenSSL ends the
+    /// connection cleanly, so it is taken here and the peer counts as closed.
+    fn plaintext_close_notify_in_handshake(&mut self) -> bool {
+        let handshaking = matches!(&self.tls, Tls::Conn(c) if c.is_handshaking());
+        let mut rec = [0u8; 7];
+        if !handshaking || self.incoming.peek(&mut rec) < rec.len() {
+            return false;
+        }
+        if rec[0] == 21 && rec[1] == 3 && rec[3..] == [0, 2, 1, 0] {
+            self.incoming.read(Some(rec.len()));
+            self.peer_closed = true;
+            return true;
+        }
+        false
+    }
+
     /// Runs rustls on what it has read; maps failures to CPython's errors.
     fn process(&mut self) -> Result<()> {
         let Tls::Conn(conn) = &mut self.tls else {
@@ -419,6 +442,24 @@ impl SslObject {
             Err(err) => {
                 if matches!(err, rustls::Error::AlertReceived(_)) {
                     self.alert_received = true;
+                }
+                if server_side
+                    && matches!(err, rustls::Error::NoCertificatesPresented)
+                    && conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2)
+                {
+                    // OpenSSL's TLS 1.2 server answers a missing client certificate
+                    // with handshake_failure (rustls: certificate_required, a TLS 1.3
+                    // alert). Still before ChangeCipherSpec, so the alert is plaintext.
+                    while conn.wants_write() {
+                        if conn.write_tls(&mut io::sink()).is_err() {
+                            break;
+                        }
+                    }
+                    self.outgoing
+                        .write(&crate::conn::fatal_alert_record(40))
+                        .ok();
+                    self.failed = true;
+                    return Err(errors::ssl("PEER_DID_NOT_RETURN_A_CERTIFICATE"));
                 }
                 let fatal_close_notify = matches!(
                     err,
@@ -570,12 +611,18 @@ impl SslObject {
                 }
                 return Ok(());
             }
+            let closed_before = self.peer_closed;
             if !self.feed()? {
                 if self.incoming_at_eof() {
                     self.eof_reported = true;
                     return Err(self.fail(errors::unexpected_eof(true)));
                 }
                 return Err(errors::want_read());
+            }
+            if self.peer_closed && !closed_before {
+                // A close_notify in the middle of the handshake: OpenSSL reports a
+                // clean close once (a later call just waits for input).
+                return Err(errors::zero_return());
             }
         }
     }
@@ -873,11 +920,20 @@ impl SslObject {
 
     /// `SSLObject.verify_client_post_handshake()`: rustls implements no post-handshake
     /// authentication; fails as OpenSSL does for a peer without the extension.
+    /// The checks run in OpenSSL's order, with its reason codes as `errno`: not TLS 1.3
+    /// (or before the handshake) → `WRONG_SSL_VERSION`, client → `NOT_SERVER`, else
+    /// `EXTENSION_NOT_RECEIVED` (rustls clients never offer post-handshake auth).
     pub fn verify_client_post_handshake(&self) -> Result<()> {
-        if !self.server_side {
-            return Err(errors::ssl("WRONG_SSL_VERSION"));
-        }
-        Err(errors::ssl("EXTENSION_NOT_RECEIVED"))
+        let reason = if self.version() != Some("TLSv1.3") {
+            ("WRONG_SSL_VERSION", 266)
+        } else if !self.server_side {
+            ("NOT_SERVER", 284)
+        } else {
+            ("EXTENSION_NOT_RECEIVED", 279)
+        };
+        Err(Error::SslError(crate::SslErrorInfo::openssl(
+            reason.1, "SSL", reason.0,
+        )))
     }
 }
 

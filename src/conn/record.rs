@@ -105,7 +105,6 @@ impl RecordFeeder {
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
-    #[cfg(test)]
     pub fn at_boundary(&self) -> bool {
         self.header.is_empty() && self.body_remaining == 0
     }

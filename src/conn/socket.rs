@@ -2,8 +2,22 @@
 //! stream. Reads from the stream stop at TLS record boundaries, as OpenSSL's do without
 //! read-ahead, so that after [`SslSocket::unwrap`] every byte the peer sent after its
 //! close_notify is still in the stream.
+//!
+//! # Timeouts and non-blocking streams
+//!
+//! A plain `Read + Write` stream cannot say whether it is blocking, so by default an
+//! `io::ErrorKind::WouldBlock` from it means "non-blocking, try again" and becomes
+//! `SSLWantReadError` / `SSLWantWriteError`, as CPython gives on a non-blocking socket.
+//! Linux reports the expiry of a blocking socket's `SO_RCVTIMEO` / `SO_SNDTIMEO` as
+//! `EAGAIN`, i.e. the same `WouldBlock`; to tell the two apart, set the mode through
+//! [`SslSocket::settimeout`] / [`SslSocket::setblocking`] (streams implementing
+//! [`Socket`]: `TcpStream`, `UnixStream`), which configure the stream and remember the
+//! mode, as Python's socket does. With a timeout set, `WouldBlock` or `TimedOut` from the
+//! stream is CPython's `TimeoutError('The read operation timed out')` (write / handshake
+//! likewise). A `TimedOut` error is always a timeout.
 
 use std::io::{self, Read, Write};
+use std::time::Duration;
 
 use super::bio::MemoryBio;
 use super::errors;
@@ -26,6 +40,69 @@ pub struct SslSocket<S: Read + Write> {
     header: [u8; HEADER_LEN],
     header_len: usize,
     body_left: usize,
+    /// The stream is blocking with a timeout (set through [`SslSocket::settimeout`]).
+    timeout_mode: bool,
+    /// A `send` whose bytes were encrypted but not all sent (`SSLWantWriteError`): the
+    /// retry only sends the rest and returns this count, as OpenSSL's `SSL_write`
+    /// retry does, instead of encrypting the data twice.
+    pending_write: Option<usize>,
+}
+
+/// A stream whose blocking mode and timeouts can be set, as Python's `socket` does
+/// (`settimeout`, `setblocking`).
+pub trait Socket {
+    /// Sets the read and write timeouts (`None`: block forever).
+    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()>;
+    /// Switches non-blocking mode on or off.
+    fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()>;
+}
+
+impl Socket for std::net::TcpStream {
+    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.set_read_timeout(timeout)?;
+        self.set_write_timeout(timeout)
+    }
+    fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()> {
+        self.set_nonblocking(nonblocking)
+    }
+}
+
+#[cfg(unix)]
+impl Socket for std::os::unix::net::UnixStream {
+    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.set_read_timeout(timeout)?;
+        self.set_write_timeout(timeout)
+    }
+    fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()> {
+        self.set_nonblocking(nonblocking)
+    }
+}
+
+impl<S: Read + Write + Socket> SslSocket<S> {
+    /// `socket.settimeout(value)`: `Some(d)` makes the stream blocking with timeout `d`
+    /// (an expiry is `TimeoutError('The read operation timed out')`), `None` blocking
+    /// without one. A zero duration is non-blocking mode, as in Python.
+    pub fn settimeout(&mut self, timeout: Option<Duration>) -> Result<()> {
+        match timeout {
+            Some(d) if d.is_zero() => return self.setblocking(false),
+            _ => {}
+        }
+        self.stream.set_nonblocking_mode(false).map_err(Error::Io)?;
+        self.stream.set_timeouts(timeout).map_err(Error::Io)?;
+        self.timeout_mode = timeout.is_some();
+        Ok(())
+    }
+
+    /// `socket.setblocking(flag)`: `false` gives `SSLWantReadError` /
+    /// `SSLWantWriteError` whenever the stream would block.
+    pub fn setblocking(&mut self, blocking: bool) -> Result<()> {
+        self.stream.set_timeouts(None).map_err(Error::Io)?;
+        self.stream
+            .set_nonblocking_mode(!blocking)
+            .map_err(Error::Io)?;
+        self.timeout_mode = false;
+        Ok(())
+    }
 }
 
 impl<S: Read + Write> std::fmt::Debug for SslSocket<S> {
@@ -79,6 +156,8 @@ impl SslContext {
             header: [0; HEADER_LEN],
             header_len: 0,
             body_left: 0,
+            timeout_mode: false,
+            pending_write: None,
         };
         if handshake_now {
             sock.do_handshake()?;
@@ -109,7 +188,11 @@ impl<S: Read + Write> SslSocket<S> {
         loop {
             let n = self.outgoing.peek(&mut buf);
             if n == 0 {
-                return self.stream.flush().map_err(|e| io_error(e, op));
+                let timeout_mode = self.timeout_mode;
+                return self
+                    .stream
+                    .flush()
+                    .map_err(|e| io_error(e, op, timeout_mode));
             }
             match self.stream.write(&buf[..n]) {
                 Ok(0) => return Err(Error::os(32)),
@@ -117,8 +200,10 @@ impl<S: Read + Write> SslSocket<S> {
                     self.outgoing.read(Some(written));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(errors::want_write()),
-                Err(e) => return Err(io_error(e, op)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timeout_mode => {
+                    return Err(errors::want_write())
+                }
+                Err(e) => return Err(io_error(e, op, self.timeout_mode)),
             }
         }
     }
@@ -155,8 +240,10 @@ impl<S: Read + Write> SslSocket<S> {
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(errors::want_read()),
-                Err(e) => return Err(io_error(e, op)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timeout_mode => {
+                    return Err(errors::want_read())
+                }
+                Err(e) => return Err(io_error(e, op, self.timeout_mode)),
             }
         }
     }
@@ -214,8 +301,38 @@ impl<S: Read + Write> SslSocket<S> {
     }
 
     /// `SSLSocket.send(data)`: bytes accepted (all of them, as OpenSSL's SSL_write).
+    ///
+    /// On a non-blocking stream, `SSLWantWriteError` means the data was taken but not
+    /// all of it reached the stream: retry `send` with the same data (as OpenSSL
+    /// requires) and it completes that write and returns its count.
     pub fn send(&mut self, data: &[u8]) -> Result<usize> {
-        self.drive(Op::Write, |o| o.write(data))
+        if let Some(n) = self.pending_write {
+            self.flush_out(Op::Write)?;
+            self.pending_write = None;
+            return Ok(n);
+        }
+        loop {
+            let result = self.obj.write(data);
+            let flushed = self.flush_out(Op::Write);
+            match result {
+                Err(Error::SslWantReadError(_)) => {
+                    flushed?;
+                    if !self.incoming.eof_written() {
+                        self.fill_in(Op::Write)?;
+                    }
+                }
+                Ok(n) => {
+                    if let Err(e) = flushed {
+                        if matches!(e, Error::SslWantWriteError(_)) {
+                            self.pending_write = Some(n);
+                        }
+                        return Err(e);
+                    }
+                    return Ok(n);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// `SSLSocket.sendall(data)`.
@@ -275,9 +392,11 @@ impl<S: Read + Write> SslSocket<S> {
 }
 
 /// Socket errors as CPython reports them: timeouts become `TimeoutError` with the
-/// operation's message.
-fn io_error(e: io::Error, op: Op) -> Error {
-    if e.kind() == io::ErrorKind::TimedOut {
+/// operation's message (`WouldBlock` too when the stream has a timeout: Linux's
+/// `SO_RCVTIMEO` expiry).
+fn io_error(e: io::Error, op: Op, timeout_mode: bool) -> Error {
+    if e.kind() == io::ErrorKind::TimedOut || timeout_mode && e.kind() == io::ErrorKind::WouldBlock
+    {
         let msg = match op {
             Op::Handshake => "_ssl.c:989: The handshake operation timed out",
             Op::Read => "The read operation timed out",
