@@ -48,7 +48,10 @@ fn record_json(r: &Value) -> Value {
     let s = r.get("str_sans_location").unwrap_or(&r["str"]).clone();
     m.insert("str".into(), s);
     if ty.starts_with("ssl.") {
-        m.insert("errno".into(), r.get("errno").cloned().unwrap_or(Value::Null));
+        m.insert(
+            "errno".into(),
+            r.get("errno").cloned().unwrap_or(Value::Null),
+        );
         m.insert(
             "library".into(),
             r.get("library").cloned().unwrap_or(Value::Null),
@@ -419,8 +422,8 @@ fn first_diff(path: &str, a: &Value, b: &Value) -> Option<String> {
 fn verify_json_every_case() {
     let doc = common::conformance("verify.json");
     let cases = doc["cases"].as_array().expect("cases");
-    let div_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/conn/verify_divergences.json");
+    let div_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/conn/verify_divergences.json");
     let divergences: BTreeMap<String, String> =
         serde_json::from_str(&std::fs::read_to_string(&div_path).expect("divergences file"))
             .expect("divergences JSON");
