@@ -158,6 +158,12 @@ const CONNECTION_ROWS: &[Row] = &[
     ("SSLSession reuse (TLS 1.3)", "one session resumes any number of times", "each ticket resumes once; a session holds the tickets received (2 by default)", Status::Emulated, "rustls TLS 1.3 session values are single-use", "tests/sessions.rs"),
     ("SSLObject.session on the server side", "a session object", "None", Status::Refused, "rustls exposes no server-side session", "tests/sessions.rs"),
     ("session_stats() misses", "client and server misses", "client: offered and not resumed; server: stateful cache lookups that failed (ticket decryption failures are not counted)", Status::Emulated, "rustls counts nothing; counted by the wrapper", "tests/sessions.rs"),
+    ("SSLSocket timeouts", "sock.settimeout(t) before wrapping", "SslSocket::settimeout / setblocking (or the conn::Socket trait); a timeout set on the stream directly reads as non-blocking", Status::Emulated, "Linux reports an expired SO_RCVTIMEO as WouldBlock, indistinguishable from non-blocking", "tests/conn_semantics.rs"),
+    ("certificate decoding: indefinite-length BER", "accepted", "refused with CPython's decode error", Status::Refused, "DER certificates never use it; the decoder is DER-only", "tests/x509_decode.rs"),
+    ("certificate decoding: non-UTF-8 DNS/email/URI", "UnicodeDecodeError", "UnicodeError with the same message", Status::Emulated, "one Unicode error class for decoding", "tests/x509_decode.rs"),
+    ("cert_time_to_seconds digits", "any Unicode digit (\\d)", "ASCII digits only", Status::Emulated, "certificate times are ASCII", "tests/x509_decode.rs"),
+    ("CA:TRUE leaf not in the trust store", "accepted if it chains", "code 26 (unsuitable certificate purpose)", Status::Refused, "webpki refuses a CA certificate as end entity", "tests/verify_offline.rs"),
+    ("IDNA for server_hostname", "Python's IDNA 2003 codec", "the idna crate with IDNA 2003's four differing mappings; unassigned code points and some bidi cases may differ", Status::Emulated, "no IDNA 2003 crate", "tests/hostname.rs"),
     ("shared_ciphers()", "client offer ∩ server suites", "same, over the suites rustls implements", Status::Emulated, "rustls has 9 suites", "tests/conn_memory.rs"),
 ];
 
