@@ -5,6 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
 
+/// Buffer capacity an empty BIO may keep (larger buffers are released when drained).
+const IDLE_CAPACITY: usize = 4096;
+
 #[derive(Default)]
 struct BioState {
     buf: VecDeque<u8>,
@@ -74,16 +77,27 @@ impl MemoryBio {
     pub fn read(&self, n: Option<usize>) -> Vec<u8> {
         let mut s = self.lock();
         let n = n.unwrap_or(usize::MAX).min(s.buf.len());
-        s.buf.drain(..n).collect()
+        let mut out = Vec::with_capacity(n);
+        let (front, back) = s.buf.as_slices();
+        let first = n.min(front.len());
+        out.extend_from_slice(&front[..first]);
+        out.extend_from_slice(&back[..n - first]);
+        s.buf.drain(..n);
+        if s.buf.is_empty() && s.buf.capacity() > IDLE_CAPACITY {
+            // Don't keep a bulk transfer's peak buffer on an idle connection.
+            s.buf = VecDeque::new();
+        }
+        out
     }
 
     /// Copies up to `out.len()` bytes from the front without consuming them.
     pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
         let s = self.lock();
         let n = out.len().min(s.buf.len());
-        for (dst, src) in out.iter_mut().zip(s.buf.iter()) {
-            *dst = *src;
-        }
+        let (front, back) = s.buf.as_slices();
+        let first = n.min(front.len());
+        out[..first].copy_from_slice(&front[..first]);
+        out[first..n].copy_from_slice(&back[..n - first]);
         n
     }
 
