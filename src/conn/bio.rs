@@ -90,6 +90,26 @@ impl MemoryBio {
         out
     }
 
+    /// Moves up to `n` bytes from the front onto the end of `out` (no allocation when
+    /// `out` has room).
+    pub(crate) fn read_append(&self, out: &mut Vec<u8>, n: usize) -> usize {
+        let mut s = self.lock();
+        let n = n.min(s.buf.len());
+        let (front, back) = s.buf.as_slices();
+        let first = n.min(front.len());
+        out.extend_from_slice(&front[..first]);
+        out.extend_from_slice(&back[..n - first]);
+        s.buf.drain(..n);
+        n
+    }
+
+    /// Drops `n` bytes from the front (after a successful `peek`).
+    pub(crate) fn consume(&self, n: usize) {
+        let mut s = self.lock();
+        let n = n.min(s.buf.len());
+        s.buf.drain(..n);
+    }
+
     /// Copies up to `out.len()` bytes from the front without consuming them.
     pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
         let s = self.lock();

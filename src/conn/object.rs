@@ -121,6 +121,8 @@ pub struct SslObject {
     peer_closed: bool,
     /// Cipher suites the client offered (server side), for `shared_ciphers()`.
     client_suites: Vec<CipherSuite>,
+    /// The buffer records are passed to rustls through (reused).
+    scratch: Vec<u8>,
     /// This connection's client session (filled as the session arrives).
     session_sink: Arc<Mutex<SessionState>>,
     /// The session offered for resumption.
@@ -223,6 +225,7 @@ impl SslObject {
             close_notify_sent: false,
             peer_closed: false,
             client_suites: Vec::new(),
+            scratch: Vec::new(),
             session_sink,
             offered_session: options.session,
             target,
@@ -349,8 +352,10 @@ impl SslObject {
         if self.feeder.at_boundary() && self.plaintext_close_notify_in_handshake() {
             return Ok(true);
         }
-        let chunk = self.feeder.next_chunk(&self.incoming);
+        let mut chunk = std::mem::take(&mut self.scratch);
+        self.feeder.next_chunk(&self.incoming, &mut chunk);
         if chunk.is_empty() {
+            self.scratch = chunk;
             return Ok(false);
         }
         match &mut self.tls {
@@ -361,6 +366,10 @@ impl SslObject {
                         break;
                     }
                 }
+                self.keep_scratch(chunk);
+                let Tls::Accepting(acceptor) = &mut self.tls else {
+                    return Ok(true);
+                };
                 match acceptor.accept() {
                     Ok(None) => Ok(true),
                     Ok(Some(accepted)) => {
@@ -397,6 +406,7 @@ impl SslObject {
                         }
                     }
                 }
+                self.keep_scratch(chunk);
                 self.process()?;
                 Ok(true)
             }
@@ -419,6 +429,15 @@ impl SslObject {
             return true;
         }
         false
+    }
+
+    /// Keeps a small record buffer for the next record; a large one (bulk data) is
+    /// released so that an idle connection holds no peak-sized buffer.
+    fn keep_scratch(&mut self, mut chunk: Vec<u8>) {
+        if chunk.capacity() <= 4096 {
+            chunk.clear();
+            self.scratch = chunk;
+        }
     }
 
     /// Runs rustls on what it has read; maps failures to CPython's errors.

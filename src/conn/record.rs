@@ -60,21 +60,22 @@ impl RecordFeeder {
     }
 
     /// Takes from `bio` the bytes that belong to the current record (never more), up to
-    /// the end of the record. Returns them, or an empty vector when none are buffered.
-    pub fn next_chunk(&mut self, bio: &MemoryBio) -> Vec<u8> {
-        let chunk = self.take_chunk(bio);
-        if self.keep_hello && self.hello.len() + chunk.len() <= HELLO_LIMIT {
-            self.hello.extend_from_slice(&chunk);
+    /// the end of the record, into `out` (cleared first; its capacity is reused).
+    /// Leaves `out` empty when no byte is buffered.
+    pub fn next_chunk(&mut self, bio: &MemoryBio, out: &mut Vec<u8>) {
+        out.clear();
+        self.take_chunk(bio, out);
+        if self.keep_hello && self.hello.len() + out.len() <= HELLO_LIMIT {
+            self.hello.extend_from_slice(out);
         }
-        chunk
     }
 
-    fn take_chunk(&mut self, bio: &MemoryBio) -> Vec<u8> {
+    fn take_chunk(&mut self, bio: &MemoryBio, out: &mut Vec<u8>) {
         if self.body_remaining == 0 {
             let want = HEADER_LEN - self.header.len();
-            let got = bio.read(Some(want));
-            self.header.extend_from_slice(&got);
-            self.bytes += got.len() as u64;
+            let n = bio.read_append(out, want);
+            self.header.extend_from_slice(&out[..n]);
+            self.bytes += n as u64;
             if self.header.len() == HEADER_LEN {
                 self.body_remaining =
                     usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
@@ -86,13 +87,12 @@ impl RecordFeeder {
                     self.records += 1;
                 }
             }
-            got
         } else {
-            let got = bio.read(Some(self.body_remaining));
-            self.body_remaining -= got.len();
-            self.bytes += got.len() as u64;
-            if self.content_type == 21 && self.alert.len() + got.len() <= 2 {
-                self.alert.extend_from_slice(&got);
+            let n = bio.read_append(out, self.body_remaining);
+            self.body_remaining -= n;
+            self.bytes += n as u64;
+            if self.content_type == 21 && self.alert.len() + n <= 2 {
+                self.alert.extend_from_slice(&out[..n]);
             }
             if self.body_remaining == 0 {
                 self.records += 1;
@@ -100,7 +100,6 @@ impl RecordFeeder {
                     self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
                 }
             }
-            got
         }
     }
 
@@ -140,6 +139,12 @@ pub(crate) fn classify_first_bytes(first: &[u8]) -> Option<NotTls> {
 mod tests {
     use super::*;
 
+    fn chunk(f: &mut RecordFeeder, bio: &MemoryBio) -> Vec<u8> {
+        let mut out = Vec::new();
+        f.next_chunk(bio, &mut out);
+        out
+    }
+
     #[test]
     fn never_takes_bytes_past_a_record() {
         let bio = MemoryBio::new();
@@ -147,8 +152,8 @@ mod tests {
         bio.write(&[21, 3, 3, 0, 2, 1, 0]).unwrap();
         bio.write(b"plain").unwrap();
         let mut f = RecordFeeder::default();
-        assert_eq!(f.next_chunk(&bio), vec![21, 3, 3, 0, 2]);
-        assert_eq!(f.next_chunk(&bio), vec![1, 0]);
+        assert_eq!(chunk(&mut f, &bio), vec![21, 3, 3, 0, 2]);
+        assert_eq!(chunk(&mut f, &bio), vec![1, 0]);
         assert!(f.at_boundary());
         assert_eq!(f.records, 1);
         assert_eq!(bio.pending(), 5);
@@ -159,14 +164,14 @@ mod tests {
         let bio = MemoryBio::new();
         let mut f = RecordFeeder::default();
         bio.write(&[23, 3]).unwrap();
-        assert_eq!(f.next_chunk(&bio), vec![23, 3]);
-        assert!(f.next_chunk(&bio).is_empty());
+        assert_eq!(chunk(&mut f, &bio), vec![23, 3]);
+        assert!(chunk(&mut f, &bio).is_empty());
         bio.write(&[3, 0, 3, 9]).unwrap();
-        assert_eq!(f.next_chunk(&bio), vec![3, 0, 3]);
-        assert_eq!(f.next_chunk(&bio), vec![9]);
+        assert_eq!(chunk(&mut f, &bio), vec![3, 0, 3]);
+        assert_eq!(chunk(&mut f, &bio), vec![9]);
         assert!(!f.at_boundary());
         bio.write(&[9, 9, 7]).unwrap();
-        assert_eq!(f.next_chunk(&bio), vec![9, 9]);
+        assert_eq!(chunk(&mut f, &bio), vec![9, 9]);
         assert!(f.at_boundary());
         assert_eq!(bio.pending(), 1);
     }

@@ -196,9 +196,7 @@ impl<S: Read + Write> SslSocket<S> {
             }
             match self.stream.write(&buf[..n]) {
                 Ok(0) => return Err(Error::os(32)),
-                Ok(written) => {
-                    self.outgoing.read(Some(written));
-                }
+                Ok(written) => self.outgoing.consume(written),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timeout_mode => {
                     return Err(errors::want_write())
