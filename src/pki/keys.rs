@@ -377,6 +377,33 @@ fn bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
     out
 }
 
+/// PBKDF2 iterations accepted for an encrypted key: far above what any tool writes
+/// (OpenSSL 3 uses 2,048; PKCS#12 tools up to ~600,000), low enough that a hostile file
+/// cannot stall `load_cert_chain` for minutes. OpenSSL has no such cap.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+
+/// The memory scrypt may use (OpenSSL's default `maxmem`, 32 MiB).
+const MAX_SCRYPT_MEMORY: u64 = 32 * 1024 * 1024;
+
+/// Whether the key-derivation parameters are within bounds (see the two limits).
+fn kdf_cost_acceptable(scheme: &pkcs8::pkcs5::EncryptionScheme) -> bool {
+    use pkcs8::pkcs5;
+    use pkcs5::pbes2::Kdf;
+    match scheme {
+        pkcs5::EncryptionScheme::Pbes2(params) => match &params.kdf {
+            Kdf::Pbkdf2(p) => p.iteration_count <= MAX_PBKDF2_ITERATIONS,
+            Kdf::Scrypt(p) => {
+                let memory = 128u64
+                    .saturating_mul(u64::from(p.block_size))
+                    .saturating_mul(p.cost_parameter.saturating_add(u64::from(p.parallelization)));
+                memory <= MAX_SCRYPT_MEMORY
+            }
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
 fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Option<Vec<u8>>
 where
     cbc::Decryptor<C>: KeyIvInit + BlockModeDecrypt,
@@ -491,6 +518,9 @@ fn decode_key_block(
         "ENCRYPTED PRIVATE KEY" => {
             let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der.as_slice())
                 .map_err(|_| KeyErr::Bad)?;
+            if !kdf_cost_acceptable(&info.encryption_algorithm) {
+                return Err(KeyErr::Bad);
+            }
             let pw = password.get()?.ok_or(KeyErr::Bad)?;
             let doc = info.decrypt(&pw).map_err(|_| KeyErr::Bad)?;
             pkcs8_key(doc.as_bytes()).ok_or(KeyErr::Bad)?
