@@ -261,8 +261,9 @@ fn os_error_class(e: &std::io::Error) -> &'static str {
     }
 }
 
-/// Python's `repr()` of a `str`.
-pub(crate) fn py_repr_str(s: &str) -> String {
+/// Python's `repr()` of a `str` (the one place the crate and `sslctx` quote strings
+/// as Python does: C0/C1 controls, DEL, NBSP and the soft hyphen are escaped).
+pub fn py_repr_str(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -280,7 +281,7 @@ pub(crate) fn py_repr_str(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+            c if (c as u32) < 0x20 || (0x7f..=0xa0).contains(&(c as u32)) || c == '\u{ad}' => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
             c => out.push(c),

@@ -157,38 +157,6 @@ pub fn default_groups() -> Vec<&'static dyn SupportedKxGroup> {
 /// OpenSSL's short names of [`default_groups`], in order.
 pub const DEFAULT_GROUP_NAMES: &[&str] = &["X25519", "prime256v1", "secp384r1"];
 
-/// Python's `repr()` of a `str`.
-pub fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if ('\u{80}'..='\u{a0}').contains(&c) => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 /// `set_ecdh_curve(name)`: the one group to use, or CPython's error (see module docs).
 #[doc(alias = "set_ecdh_curve")]
 pub fn parse_ecdh_curve(name: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
@@ -201,7 +169,7 @@ pub fn parse_ecdh_curve(name: &str) -> Result<Vec<&'static dyn SupportedKxGroup>
                 0,
                 &format!(
                     "unsupported group {}: rustls (ring) supports only X25519, prime256v1 and secp384r1",
-                    py_repr(n)
+                    crate::error::py_repr_str(n)
                 ),
             )))
         }
@@ -211,7 +179,7 @@ pub fn parse_ecdh_curve(name: &str) -> Result<Vec<&'static dyn SupportedKxGroup>
         n => {
             return Err(Error::value(format!(
                 "unknown elliptic curve name {}",
-                py_repr(n)
+                crate::error::py_repr_str(n)
             )))
         }
     };

@@ -387,15 +387,18 @@ const MAX_SCRYPT_MEMORY: u64 = 32 * 1024 * 1024;
 
 /// Whether the key-derivation parameters are within bounds (see the two limits).
 fn kdf_cost_acceptable(scheme: &pkcs8::pkcs5::EncryptionScheme) -> bool {
-    use pkcs8::pkcs5;
     use pkcs5::pbes2::Kdf;
+    use pkcs8::pkcs5;
     match scheme {
         pkcs5::EncryptionScheme::Pbes2(params) => match &params.kdf {
             Kdf::Pbkdf2(p) => p.iteration_count <= MAX_PBKDF2_ITERATIONS,
             Kdf::Scrypt(p) => {
                 let memory = 128u64
                     .saturating_mul(u64::from(p.block_size))
-                    .saturating_mul(p.cost_parameter.saturating_add(u64::from(p.parallelization)));
+                    .saturating_mul(
+                        p.cost_parameter
+                            .saturating_add(u64::from(p.parallelization)),
+                    );
                 memory <= MAX_SCRYPT_MEMORY
             }
             _ => true,
