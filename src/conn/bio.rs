@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::error::{Error, Result};
 
 /// Buffer capacity an empty BIO may keep (larger buffers are released when drained).
-const IDLE_CAPACITY: usize = 4096;
+const IDLE_CAPACITY: usize = 256;
 
 #[derive(Default)]
 struct BioState {

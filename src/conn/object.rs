@@ -434,7 +434,7 @@ impl SslObject {
     /// Keeps a small record buffer for the next record; a large one (bulk data) is
     /// released so that an idle connection holds no peak-sized buffer.
     fn keep_scratch(&mut self, mut chunk: Vec<u8>) {
-        if chunk.capacity() <= 4096 {
+        if chunk.capacity() <= 512 {
             chunk.clear();
             self.scratch = chunk;
         }
