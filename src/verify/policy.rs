@@ -125,7 +125,33 @@ pub struct ChainVerifier {
     policy: VerifyPolicy,
     crls: Vec<CertRevocationList<'static>>,
     store: Vec<Info>,
+    /// The store's trust anchors, parsed once: self-issued certificates (OpenSSL's
+    /// default) and every certificate (`VERIFY_X509_PARTIAL_CHAIN`).
+    anchors_self_issued: Anchors,
+    anchors_all: Anchors,
     provider: Arc<CryptoProvider>,
+}
+
+/// Trust anchors and, for each, the index of its certificate in the store.
+#[derive(Default)]
+struct Anchors {
+    trust: Vec<TrustAnchor<'static>>,
+    index: Vec<usize>,
+}
+
+impl Anchors {
+    fn build(store: &[Info], is_anchor: impl Fn(&Info) -> bool) -> Anchors {
+        let mut out = Anchors::default();
+        for (i, info) in store.iter().enumerate() {
+            if is_anchor(info) {
+                if let Ok(a) = webpki::anchor_from_trusted_cert(&info.der) {
+                    out.trust.push(a.to_owned());
+                    out.index.push(i);
+                }
+            }
+        }
+        out
+    }
 }
 
 impl std::fmt::Debug for ChainVerifier {
@@ -148,11 +174,15 @@ impl ChainVerifier {
             .filter_map(|c| webpki::OwnedCertRevocationList::from_der(c.as_ref()).ok())
             .map(CertRevocationList::from)
             .collect();
-        let store = policy.roots.iter().filter_map(Info::parse).collect();
+        let store: Vec<Info> = policy.roots.iter().filter_map(Info::parse).collect();
+        let anchors_self_issued = Anchors::build(&store, Info::self_issued);
+        let anchors_all = Anchors::build(&store, |_| true);
         ChainVerifier {
             policy,
             crls,
             store,
+            anchors_self_issued,
+            anchors_all,
             provider,
         }
     }
@@ -230,16 +260,17 @@ impl ChainVerifier {
             return Err(fail(code));
         }
         // 4. webpki.
-        let anchor_infos: Vec<&Info> = store.iter().filter(|s| is_anchor(s)).collect();
-        let anchors: Vec<(TrustAnchor<'static>, &Info)> = anchor_infos
-            .iter()
-            .filter_map(|i| {
-                webpki::anchor_from_trusted_cert(&i.der)
-                    .ok()
-                    .map(|a| (a.to_owned(), *i))
-            })
-            .collect();
-        let trust: Vec<TrustAnchor<'static>> = anchors.iter().map(|(a, _)| a.clone()).collect();
+        // The anchors parsed once, unless a capath lookup added certificates.
+        let built;
+        let anchors: &Anchors = match (&store, partial) {
+            (std::borrow::Cow::Borrowed(_), true) => &self.anchors_all,
+            (std::borrow::Cow::Borrowed(_), false) => &self.anchors_self_issued,
+            (std::borrow::Cow::Owned(owned), _) => {
+                built = Anchors::build(owned, is_anchor);
+                &built
+            }
+        };
+        let trust = &anchors.trust;
         let mut inter: Vec<CertificateDer<'static>> = intermediates
             .iter()
             .map(|c| c.clone().into_owned())
@@ -275,7 +306,7 @@ impl ChainVerifier {
             };
             let path = ee.verify_for_usage(
                 self.provider.signature_verification_algorithms.all,
-                &trust,
+                trust,
                 &inter,
                 at,
                 key_usage,
@@ -288,10 +319,10 @@ impl ChainVerifier {
                     .map(|c| c.der().into_owned()),
             );
             let a = path.anchor();
-            if let Some((_, info)) = anchors.iter().find(|(t, _)| {
+            if let Some((_, &i)) = anchors.trust.iter().zip(&anchors.index).find(|(t, _)| {
                 t.subject == a.subject && t.subject_public_key_info == a.subject_public_key_info
             }) {
-                chain.push(info.der.clone());
+                chain.push(store[i].der.clone());
             }
             Ok(chain)
         };
@@ -346,11 +377,11 @@ impl ChainVerifier {
     }
 
     /// The store plus whatever the capath hook finds for the issuers along the chain.
-    fn store_with_lookups(&self, leaf: &Info, peer: &[Info]) -> Vec<Info> {
-        let mut store = self.store.clone();
+    fn store_with_lookups(&self, leaf: &Info, peer: &[Info]) -> std::borrow::Cow<'_, [Info]> {
         let Some(lookup) = &self.policy.capath_lookup else {
-            return store;
+            return std::borrow::Cow::Borrowed(&self.store);
         };
+        let mut store = self.store.clone();
         let mut pending: Vec<Vec<u8>> = vec![leaf.issuer.clone()];
         pending.extend(peer.iter().map(|p| p.issuer.clone()));
         let mut asked: Vec<Vec<u8>> = Vec::new();
@@ -370,7 +401,7 @@ impl ChainVerifier {
                 }
             }
         }
-        store
+        std::borrow::Cow::Owned(store)
     }
 
     /// OpenSSL's chain building by name (trusted first): `Ok` when an anchor is reachable,
