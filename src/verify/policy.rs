@@ -133,7 +133,7 @@ pub struct ChainVerifier {
 }
 
 /// Trust anchors and, for each, the index of its certificate in the store.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Anchors {
     trust: Vec<TrustAnchor<'static>>,
     index: Vec<usize>,
@@ -142,7 +142,14 @@ struct Anchors {
 impl Anchors {
     fn build(store: &[Info], is_anchor: impl Fn(&Info) -> bool) -> Anchors {
         let mut out = Anchors::default();
-        for (i, info) in store.iter().enumerate() {
+        out.add(store, 0, is_anchor);
+        out
+    }
+
+    /// Adds the anchors among `store[from..]`.
+    fn add(&mut self, store: &[Info], from: usize, is_anchor: impl Fn(&Info) -> bool) {
+        let out = self;
+        for (i, info) in store.iter().enumerate().skip(from) {
             if is_anchor(info) {
                 if let Ok(a) = webpki::anchor_from_trusted_cert(&info.der) {
                     out.trust.push(a.to_owned());
@@ -150,7 +157,6 @@ impl Anchors {
                 }
             }
         }
-        out
     }
 }
 
@@ -266,7 +272,13 @@ impl ChainVerifier {
             (std::borrow::Cow::Borrowed(_), true) => &self.anchors_all,
             (std::borrow::Cow::Borrowed(_), false) => &self.anchors_self_issued,
             (std::borrow::Cow::Owned(owned), _) => {
-                built = Anchors::build(owned, is_anchor);
+                let mut cached = if partial {
+                    self.anchors_all.clone()
+                } else {
+                    self.anchors_self_issued.clone()
+                };
+                cached.add(owned, self.store.len(), is_anchor);
+                built = cached;
                 &built
             }
         };
@@ -381,7 +393,7 @@ impl ChainVerifier {
         let Some(lookup) = &self.policy.capath_lookup else {
             return std::borrow::Cow::Borrowed(&self.store);
         };
-        let mut store = self.store.clone();
+        let mut extra: Vec<Info> = Vec::new();
         let mut pending: Vec<Vec<u8>> = vec![leaf.issuer.clone()];
         pending.extend(peer.iter().map(|p| p.issuer.clone()));
         let mut asked: Vec<Vec<u8>> = Vec::new();
@@ -391,16 +403,25 @@ impl ChainVerifier {
             }
             asked.push(name.clone());
             for der in lookup(&name) {
+                let known = self.store.iter().chain(&extra).any(|s| s.der == der);
+                if known {
+                    continue;
+                }
                 if let Some(info) = Info::parse(&der) {
-                    if !store.iter().any(|s| s.der == info.der) {
-                        if !info.self_issued() {
-                            pending.push(info.issuer.clone());
-                        }
-                        store.push(info);
+                    if !info.self_issued() {
+                        pending.push(info.issuer.clone());
                     }
+                    extra.push(info);
                 }
             }
         }
+        if extra.is_empty() {
+            // Nothing new in the hashed directory: the store (and its parsed anchors)
+            // serve as they are.
+            return std::borrow::Cow::Borrowed(&self.store);
+        }
+        let mut store = self.store.clone();
+        store.extend(extra);
         std::borrow::Cow::Owned(store)
     }
 
