@@ -1,0 +1,132 @@
+//! What the paired benches (`resume`, `system_store`) share: the conformance test PKI,
+//! raw rustls configs and an in-memory pump for raw connections, and the same
+//! handshake loop for our `SslObject`s.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
+use sslcontext::{MemoryBio, SslContext, SslObject, WrapOptions};
+
+/// A file of the conformance test PKI.
+pub fn path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/conformance/certs")
+        .join(rel)
+}
+
+/// The protocol versions of one benchmark row.
+pub fn versions(tls12: bool) -> &'static [&'static rustls::SupportedProtocolVersion] {
+    static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+    static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+    if tls12 {
+        &TLS12
+    } else {
+        &TLS13
+    }
+}
+
+/// A raw rustls server with the leaf-ec chain (and ring's ticketer when `tickets`).
+pub fn raw_server(tls12: bool, tickets: bool) -> Arc<ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(path("chains/leaf-ec.chain.pem"))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(path("pki/leaf-ec.key")).unwrap();
+    let mut server = ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions(tls12))
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    if tickets {
+        server.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+    }
+    Arc::new(server)
+}
+
+/// A raw rustls client trusting `roots` plus the test root-ec.
+pub fn raw_client(tls12: bool, mut roots: rustls::RootCertStore) -> ClientConfig {
+    roots
+        .add(CertificateDer::from_pem_file(path("pki/root-ec.pem")).unwrap())
+        .unwrap();
+    ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(versions(tls12))
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+/// Moves everything `a` has to send into `b`.
+pub fn pump(a: &mut Connection, b: &mut Connection) {
+    let mut buf = Vec::new();
+    while a.wants_write() {
+        a.write_tls(&mut buf).unwrap();
+    }
+    let mut rd = &buf[..];
+    while !rd.is_empty() {
+        b.read_tls(&mut rd).unwrap();
+    }
+    b.process_new_packets().unwrap();
+}
+
+/// A finished raw handshake to `localhost`.
+pub fn raw_handshake(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+) -> (Connection, Connection) {
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut c = Connection::Client(ClientConnection::new(client.clone(), name).unwrap());
+    let mut s = Connection::Server(ServerConnection::new(server.clone()).unwrap());
+    while c.is_handshaking() || s.is_handshaking() {
+        pump(&mut c, &mut s);
+        pump(&mut s, &mut c);
+    }
+    (c, s)
+}
+
+/// A server context with the leaf-ec chain.
+pub fn our_server() -> SslContext {
+    let server = SslContext::new(sslcontext::Protocol::TlsServer).unwrap();
+    server
+        .load_cert_chain(
+            path("chains/leaf-ec.chain.pem"),
+            Some(&path("pki/leaf-ec.key")),
+            None,
+        )
+        .unwrap();
+    server
+}
+
+/// Our two objects over four BIOs ([client in, client out, server in, server out]),
+/// after a finished handshake to `localhost`.
+pub fn our_handshake(
+    client: &SslContext,
+    server: &SslContext,
+    options: WrapOptions,
+) -> (SslObject, SslObject, [MemoryBio; 4]) {
+    let bios = [
+        MemoryBio::new(),
+        MemoryBio::new(),
+        MemoryBio::new(),
+        MemoryBio::new(),
+    ];
+    let [ci, co, si, so] = &bios;
+    let mut c = client.wrap_bio(ci, co, options).unwrap();
+    let mut s = server.wrap_bio(si, so, WrapOptions::server()).unwrap();
+    for _ in 0..8 {
+        let cd = c.do_handshake().is_ok();
+        si.write(&co.read(None)).unwrap();
+        let sd = s.do_handshake().is_ok();
+        ci.write(&so.read(None)).unwrap();
+        if cd && sd {
+            return (c, s, bios);
+        }
+    }
+    panic!("handshake did not finish");
+}
