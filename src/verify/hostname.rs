@@ -29,26 +29,38 @@ pub const HOSTFLAG_NO_WILDCARDS: u32 = 0x2;
 /// `Err(62)` (hostname) or `Err(64)` (IP address) otherwise. A leaf that does not parse
 /// never matches.
 pub fn check_host(leaf_der: &[u8], name: &ServerNameSpec, host_flags: u32) -> Result<(), i64> {
-    let mismatch = if name.is_ip() {
+    match X509Certificate::from_der(leaf_der) {
+        Ok((_, cert)) => check_host_parsed(&cert, name, host_flags),
+        Err(_) => Err(mismatch_code(name)),
+    }
+}
+
+fn mismatch_code(name: &ServerNameSpec) -> i64 {
+    if name.is_ip() {
         IP_ADDRESS_MISMATCH
     } else {
         HOSTNAME_MISMATCH
-    };
-    let cert = match X509Certificate::from_der(leaf_der) {
-        Ok((_, c)) => c,
-        Err(_) => return Err(mismatch),
-    };
+    }
+}
+
+/// [`check_host`] on a certificate already parsed (the verifier parses the leaf once).
+pub(crate) fn check_host_parsed(
+    cert: &X509Certificate<'_>,
+    name: &ServerNameSpec,
+    host_flags: u32,
+) -> Result<(), i64> {
+    let mismatch = mismatch_code(name);
     let ok = match name.ip {
         Some(ip) => {
             let want: Vec<u8> = match ip {
                 std::net::IpAddr::V4(a) => a.octets().to_vec(),
                 std::net::IpAddr::V6(a) => a.octets().to_vec(),
             };
-            san_names(&cert)
+            san_names(cert)
                 .iter()
                 .any(|g| matches!(g, GeneralName::IPAddress(b) if *b == want.as_slice()))
         }
-        None => check_dns(&cert, name.hostname.as_bytes(), host_flags),
+        None => check_dns(cert, name.hostname.as_bytes(), host_flags),
     };
     if ok {
         Ok(())

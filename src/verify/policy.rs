@@ -9,6 +9,7 @@
 //! (validity first), so a time fault is re-examined at a moment when every certificate
 //! of the chain is valid, to find a fault OpenSSL would have reported first.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
@@ -21,7 +22,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
 use super::codes::{self, VerifyFailure};
-use super::hostname::check_host;
+use super::hostname::check_host_parsed;
 use super::server_name::ServerNameSpec;
 use crate::constants::{VerifyMode, HOSTFLAG_NO_PARTIAL_WILDCARDS};
 use crate::options::VerifyFlags;
@@ -101,18 +102,51 @@ struct Info {
     issuer: Vec<u8>,
     not_before: i64,
     not_after: i64,
+    /// The public key's security bits (`None`: a key type without a rule, accepted).
+    key_bits: Option<u32>,
 }
 
 impl Info {
     fn parse(der: &CertificateDer<'_>) -> Option<Info> {
         let (_, c) = X509Certificate::from_der(der.as_ref()).ok()?;
-        Some(Info {
+        Some(Info::from_parsed(der, &c))
+    }
+
+    fn from_parsed(der: &CertificateDer<'_>, c: &X509Certificate<'_>) -> Info {
+        Info {
             der: der.clone().into_owned(),
             subject: c.subject().as_raw().to_vec(),
             issuer: c.issuer().as_raw().to_vec(),
             not_before: c.validity().not_before.timestamp(),
             not_after: c.validity().not_after.timestamp(),
-        })
+            key_bits: key_security_bits(c),
+        }
+    }
+
+    /// A certificate x509-parser cannot read (webpki accepted it): no names, no key
+    /// rule, always within its validity.
+    fn unparsed(der: CertificateDer<'_>) -> Info {
+        Info {
+            der: der.into_owned(),
+            subject: Vec::new(),
+            issuer: Vec::new(),
+            not_before: i64::MIN,
+            not_after: i64::MAX,
+            key_bits: None,
+        }
+    }
+
+    /// OpenSSL's `check_key_level`: the key's security bits against the level's minimum.
+    fn key_ok(&self, level: u8) -> bool {
+        let min_bits: u32 = match level {
+            0 => return true,
+            1 => 80,
+            2 => 112,
+            3 => 128,
+            4 => 192,
+            _ => 256,
+        };
+        self.key_bits.is_none_or(|bits| bits >= min_bits)
     }
 
     fn self_issued(&self) -> bool {
@@ -226,9 +260,12 @@ impl ChainVerifier {
         }
         let hostname = name.map(|n| n.hostname.as_str());
         let fail = |code: i64| VerifyFailure::new(code, hostname);
-        let leaf = Info::parse(end_entity).ok_or_else(|| fail(codes::UNSPECIFIED))?;
+        // The leaf is parsed once, for its names, validity, key and the host check.
+        let (_, leaf_cert) =
+            X509Certificate::from_der(end_entity.as_ref()).map_err(|_| fail(codes::UNSPECIFIED))?;
+        let leaf = Info::from_parsed(end_entity, &leaf_cert);
         // 1. Leaf key strength.
-        if !key_ok(end_entity.as_ref(), self.policy.security_level) {
+        if !leaf.key_ok(self.policy.security_level) {
             return Err(fail(codes::EE_KEY_TOO_SMALL));
         }
         let peer: Vec<Info> = intermediates.iter().filter_map(Info::parse).collect();
@@ -239,9 +276,9 @@ impl ChainVerifier {
             .contains(VerifyFlags::VERIFY_X509_PARTIAL_CHAIN);
         let is_anchor = |i: &Info| partial || i.self_issued();
         let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-        let check_name = |der: &[u8]| -> Result<(), VerifyFailure> {
+        let check_name = || -> Result<(), VerifyFailure> {
             match name {
-                Some(n) => check_host(der, n, self.policy.host_flags).map_err(fail),
+                Some(n) => check_host_parsed(&leaf_cert, n, self.policy.host_flags).map_err(fail),
                 None => Ok(()),
             }
         };
@@ -257,7 +294,7 @@ impl ChainVerifier {
         // 2. A leaf that is itself trusted (OpenSSL accepts a trusted self-signed
         //    certificate, CA or not, and any trusted leaf with PARTIAL_CHAIN).
         if store.iter().any(|s| s.der == leaf.der && is_anchor(s)) {
-            check_name(end_entity.as_ref())?;
+            check_name()?;
             check_time(&leaf)?;
             return Ok(vec![leaf.der]);
         }
@@ -269,9 +306,9 @@ impl ChainVerifier {
         // The anchors parsed once, unless a capath lookup added certificates.
         let built;
         let anchors: &Anchors = match (&store, partial) {
-            (std::borrow::Cow::Borrowed(_), true) => &self.anchors_all,
-            (std::borrow::Cow::Borrowed(_), false) => &self.anchors_self_issued,
-            (std::borrow::Cow::Owned(owned), _) => {
+            (Cow::Borrowed(_), true) => &self.anchors_all,
+            (Cow::Borrowed(_), false) => &self.anchors_self_issued,
+            (Cow::Owned(owned), _) => {
                 let mut cached = if partial {
                     self.anchors_all.clone()
                 } else {
@@ -295,7 +332,7 @@ impl ChainVerifier {
         );
         let crl_flags = self.policy.verify_flags.checks_crl();
         let crl_missing = crl_flags && self.crls.is_empty();
-        let run = |at: UnixTime| -> Result<Vec<CertificateDer<'static>>, webpki::Error> {
+        let run = |at: UnixTime| -> Result<Vec<Cow<'_, Info>>, webpki::Error> {
             let ee = EndEntityCert::try_from(end_entity)?;
             let crl_refs: Vec<&CertRevocationList<'static>> = self.crls.iter().collect();
             let revocation = if crl_flags {
@@ -325,35 +362,48 @@ impl ChainVerifier {
                 revocation,
                 None,
             )?;
-            let mut chain = vec![end_entity.clone().into_owned()];
-            chain.extend(
-                path.intermediate_certificates()
-                    .map(|c| c.der().into_owned()),
-            );
+            // The issuers as parsed before (peer or store), else parsed now.
+            let mut issuers: Vec<Cow<'_, Info>> = path
+                .intermediate_certificates()
+                .map(|c| {
+                    let der = c.der();
+                    match peer.iter().chain(store.iter()).find(|i| i.der == der) {
+                        Some(i) => Cow::Borrowed(i),
+                        None => {
+                            Cow::Owned(Info::parse(&der).unwrap_or_else(|| Info::unparsed(der)))
+                        }
+                    }
+                })
+                .collect();
             let a = path.anchor();
             if let Some((_, &i)) = anchors.trust.iter().zip(&anchors.index).find(|(t, _)| {
                 t.subject == a.subject && t.subject_public_key_info == a.subject_public_key_info
             }) {
-                chain.push(store[i].der.clone());
+                issuers.push(Cow::Borrowed(&store[i]));
             }
-            Ok(chain)
+            Ok(issuers)
         };
         match run(now) {
-            Ok(chain) => {
+            Ok(issuers) => {
                 // Issuer key strength.
-                for c in chain.iter().skip(1) {
-                    if !key_ok(c.as_ref(), self.policy.security_level) {
-                        return Err(fail(codes::CA_KEY_TOO_SMALL));
-                    }
+                if issuers
+                    .iter()
+                    .any(|i| !i.key_ok(self.policy.security_level))
+                {
+                    return Err(fail(codes::CA_KEY_TOO_SMALL));
                 }
-                check_name(end_entity.as_ref())?;
+                check_name()?;
                 if crl_missing {
                     return Err(fail(codes::UNABLE_TO_GET_CRL));
                 }
-                // webpki ignores the anchor's validity; OpenSSL checks it.
-                if let Some(anchor) = chain.last().and_then(Info::parse) {
-                    check_time(&anchor)?;
+                // webpki ignores the anchor's validity; OpenSSL checks it (the last
+                // issuer is the anchor when one was found in the store).
+                if let Some(anchor) = issuers.last() {
+                    check_time(anchor)?;
                 }
+                let mut chain = Vec::with_capacity(issuers.len() + 1);
+                chain.push(leaf.der);
+                chain.extend(issuers.into_iter().map(|i| i.der.clone()));
                 Ok(chain)
             }
             Err(e) => {
@@ -376,7 +426,7 @@ impl ChainVerifier {
                         }
                     }
                 }
-                check_name(end_entity.as_ref())?;
+                check_name()?;
                 if crl_missing {
                     return Err(fail(codes::UNABLE_TO_GET_CRL));
                 }
@@ -389,9 +439,9 @@ impl ChainVerifier {
     }
 
     /// The store plus whatever the capath hook finds for the issuers along the chain.
-    fn store_with_lookups(&self, leaf: &Info, peer: &[Info]) -> std::borrow::Cow<'_, [Info]> {
+    fn store_with_lookups(&self, leaf: &Info, peer: &[Info]) -> Cow<'_, [Info]> {
         let Some(lookup) = &self.policy.capath_lookup else {
-            return std::borrow::Cow::Borrowed(&self.store);
+            return Cow::Borrowed(&self.store);
         };
         let mut extra: Vec<Info> = Vec::new();
         let mut pending: Vec<Vec<u8>> = vec![leaf.issuer.clone()];
@@ -418,11 +468,11 @@ impl ChainVerifier {
         if extra.is_empty() {
             // Nothing new in the hashed directory: the store (and its parsed anchors)
             // serve as they are.
-            return std::borrow::Cow::Borrowed(&self.store);
+            return Cow::Borrowed(&self.store);
         }
         let mut store = self.store.clone();
         store.extend(extra);
-        std::borrow::Cow::Owned(store)
+        Cow::Owned(store)
     }
 
     /// OpenSSL's chain building by name (trusted first): `Ok` when an anchor is reachable,
@@ -572,27 +622,15 @@ fn map_webpki(e: &webpki::Error, security_level: u8) -> (i64, Phase) {
     }
 }
 
-/// OpenSSL's `check_key_level`: the key's security bits against the level's minimum.
-fn key_ok(der: &[u8], level: u8) -> bool {
-    let min_bits: u32 = match level {
-        0 => return true,
-        1 => 80,
-        2 => 112,
-        3 => 128,
-        4 => 192,
-        _ => 256,
-    };
-    let Ok((_, cert)) = X509Certificate::from_der(der) else {
-        return true;
-    };
-    let spki = cert.public_key();
-    let bits = match spki.parsed() {
-        Ok(PublicKey::RSA(rsa)) => rsa_security_bits(rsa.key_size() as u32),
-        Ok(PublicKey::EC(ec)) => (ec.key_size() as u32) / 2,
-        Ok(PublicKey::DSA(_)) => 0,
-        _ => return true,
-    };
-    bits >= min_bits
+/// The security bits of a certificate's public key as OpenSSL counts them (`None`: a
+/// key type OpenSSL's level check does not restrict here).
+fn key_security_bits(cert: &X509Certificate<'_>) -> Option<u32> {
+    match cert.public_key().parsed() {
+        Ok(PublicKey::RSA(rsa)) => Some(rsa_security_bits(rsa.key_size() as u32)),
+        Ok(PublicKey::EC(ec)) => Some((ec.key_size() as u32) / 2),
+        Ok(PublicKey::DSA(_)) => Some(0),
+        _ => None,
+    }
 }
 
 /// OpenSSL's `BN_security_bits` for RSA moduli.
