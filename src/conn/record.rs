@@ -70,35 +70,41 @@ impl RecordFeeder {
         }
     }
 
+    /// Moves the rest of the current record (header and body together when they are
+    /// there: one `read_tls` and one `process_new_packets` per record, and rustls's
+    /// buffer never grows for a record that arrives whole).
     fn take_chunk(&mut self, bio: &MemoryBio, out: &mut Vec<u8>) {
         if self.body_remaining == 0 {
             let want = HEADER_LEN - self.header.len();
+            let start = out.len();
             let n = bio.read_append(out, want);
-            self.header.extend_from_slice(&out[..n]);
+            self.header.extend_from_slice(&out[start..start + n]);
             self.bytes += n as u64;
-            if self.header.len() == HEADER_LEN {
-                self.body_remaining =
-                    usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
-                self.content_type = self.header[0];
-                self.record_len = self.body_remaining;
-                self.alert.clear();
-                self.header.clear();
-                if self.body_remaining == 0 {
-                    self.records += 1;
-                }
+            if self.header.len() < HEADER_LEN {
+                return;
             }
-        } else {
-            let n = bio.read_append(out, self.body_remaining);
-            self.body_remaining -= n;
-            self.bytes += n as u64;
-            if self.content_type == 21 && self.alert.len() + n <= 2 {
-                self.alert.extend_from_slice(&out[..n]);
-            }
+            self.body_remaining =
+                usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+            self.content_type = self.header[0];
+            self.record_len = self.body_remaining;
+            self.alert.clear();
+            self.header.clear();
             if self.body_remaining == 0 {
                 self.records += 1;
-                if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
-                    self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
-                }
+                return;
+            }
+        }
+        let start = out.len();
+        let n = bio.read_append(out, self.body_remaining);
+        self.body_remaining -= n;
+        self.bytes += n as u64;
+        if self.content_type == 21 && self.alert.len() + n <= 2 {
+            self.alert.extend_from_slice(&out[start..start + n]);
+        }
+        if self.body_remaining == 0 {
+            self.records += 1;
+            if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
+                self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
             }
         }
     }
@@ -152,9 +158,10 @@ mod tests {
         bio.write(&[21, 3, 3, 0, 2, 1, 0]).unwrap();
         bio.write(b"plain").unwrap();
         let mut f = RecordFeeder::default();
-        assert_eq!(chunk(&mut f, &bio), vec![21, 3, 3, 0, 2]);
-        assert_eq!(chunk(&mut f, &bio), vec![1, 0]);
+        // Header and body in one chunk, and not a byte more.
+        assert_eq!(chunk(&mut f, &bio), vec![21, 3, 3, 0, 2, 1, 0]);
         assert!(f.at_boundary());
+        assert_eq!(f.last_plain_alert, Some([1, 0]));
         assert_eq!(f.records, 1);
         assert_eq!(bio.pending(), 5);
     }
@@ -167,8 +174,9 @@ mod tests {
         assert_eq!(chunk(&mut f, &bio), vec![23, 3]);
         assert!(chunk(&mut f, &bio).is_empty());
         bio.write(&[3, 0, 3, 9]).unwrap();
-        assert_eq!(chunk(&mut f, &bio), vec![3, 0, 3]);
-        assert_eq!(chunk(&mut f, &bio), vec![9]);
+        // The rest of the header and what there is of the body.
+        assert_eq!(chunk(&mut f, &bio), vec![3, 0, 3, 9]);
+        assert!(chunk(&mut f, &bio).is_empty());
         assert!(!f.at_boundary());
         bio.write(&[9, 9, 7]).unwrap();
         assert_eq!(chunk(&mut f, &bio), vec![9, 9]);
