@@ -113,6 +113,23 @@ fn our_pair(client: &SslContext, server: &SslContext) -> (OurSide, OurSide) {
         }
     }
     assert!(cd && sd);
+    // Like raw_pair: every byte delivered and processed (the client takes in the
+    // session tickets the server sent after the handshake), then idle.
+    let mut sink = [0u8; 1];
+    loop {
+        for obj in [&mut c, &mut s] {
+            match obj.read_into(&mut sink) {
+                Err(sslcontext::Error::SslWantReadError(_)) => {}
+                other => panic!("idle read: {other:?}"),
+            }
+        }
+        let (to_server, to_client) = (co.read(None), so.read(None));
+        if to_server.is_empty() && to_client.is_empty() && ci.pending() == 0 && si.pending() == 0 {
+            break;
+        }
+        si.write(&to_server).unwrap();
+        ci.write(&to_client).unwrap();
+    }
     ((c, ci, co), (s, si, so))
 }
 

@@ -21,6 +21,17 @@ pub struct MemoryBio {
     state: Arc<Mutex<BioState>>,
 }
 
+impl BioState {
+    /// Drops `n` bytes from the front; a drained buffer does not keep a flight's or a
+    /// bulk transfer's peak capacity on an idle connection.
+    fn drain_front(&mut self, n: usize) {
+        self.buf.drain(..n);
+        if self.buf.is_empty() && self.buf.capacity() > IDLE_CAPACITY {
+            self.buf = VecDeque::new();
+        }
+    }
+}
+
 impl std::fmt::Debug for MemoryBio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = self.lock();
@@ -82,11 +93,7 @@ impl MemoryBio {
         let first = n.min(front.len());
         out.extend_from_slice(&front[..first]);
         out.extend_from_slice(&back[..n - first]);
-        s.buf.drain(..n);
-        if s.buf.is_empty() && s.buf.capacity() > IDLE_CAPACITY {
-            // Don't keep a bulk transfer's peak buffer on an idle connection.
-            s.buf = VecDeque::new();
-        }
+        s.drain_front(n);
         out
     }
 
@@ -99,7 +106,7 @@ impl MemoryBio {
         let first = n.min(front.len());
         out.extend_from_slice(&front[..first]);
         out.extend_from_slice(&back[..n - first]);
-        s.buf.drain(..n);
+        s.drain_front(n);
         n
     }
 
@@ -107,7 +114,7 @@ impl MemoryBio {
     pub(crate) fn consume(&self, n: usize) {
         let mut s = self.lock();
         let n = n.min(s.buf.len());
-        s.buf.drain(..n);
+        s.drain_front(n);
     }
 
     /// Copies up to `out.len()` bytes from the front without consuming them.

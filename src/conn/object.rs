@@ -355,7 +355,7 @@ impl SslObject {
         let mut chunk = std::mem::take(&mut self.scratch);
         self.feeder.next_chunk(&self.incoming, &mut chunk);
         if chunk.is_empty() {
-            self.scratch = chunk;
+            // Out of input: the record buffer goes too (an idle connection keeps none).
             return Ok(false);
         }
         match &mut self.tls {

@@ -83,8 +83,7 @@ impl RecordFeeder {
             if self.header.len() < HEADER_LEN {
                 return;
             }
-            self.body_remaining =
-                usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+            self.body_remaining = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
             self.content_type = self.header[0];
             self.record_len = self.body_remaining;
             self.alert.clear();
