@@ -1,0 +1,89 @@
+//! Full in-memory handshakes, raw rustls or ours, for counting instructions under
+//! callgrind: a deterministic figure beside criterion's wall-clock ratios, which move by
+//! ±30 % on a shared machine.
+//!
+//! ```text
+//! cargo bench --bench instructions --no-run
+//! valgrind --tool=callgrind --toggle-collect='*full_handshake*' --callgrind-out-file=/dev/null \
+//!     target/release/deps/instructions-<hash> ours 12 20
+//! ```
+//!
+//! Arguments: `raw|ours`, `12|13` (TLS version, ECDSA P-256 server), number of
+//! handshakes. Only the `*_full_handshake` functions are counted: connection creation,
+//! the handshake, both sides finished. Contexts and configs are built outside them. Raw
+//! rustls has client resumption off and ring's ticketer on (our server issues tickets
+//! too, as OpenSSL does), and each of our handshakes uses a fresh client context with a
+//! built snapshot (a context resumes on its own), so every handshake is a full one.
+//! Callgrind prints the total ("Collected"); divide by the count.
+
+#[path = "pair/mod.rs"]
+mod pair;
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use sslcontext::{Protocol, SslContext, TlsVersion, WrapOptions};
+
+#[inline(never)]
+fn raw_full_handshake(client: &Arc<rustls::ClientConfig>, server: &Arc<rustls::ServerConfig>) {
+    black_box(pair::raw_handshake(client, server));
+}
+
+#[inline(never)]
+fn our_full_handshake(client: &SslContext, server: &SslContext) {
+    black_box(pair::our_handshake(
+        client,
+        server,
+        WrapOptions::client("localhost"),
+    ));
+}
+
+fn pin(ctx: &SslContext, tls12: bool) {
+    let v = if tls12 {
+        TlsVersion::TLSv1_2
+    } else {
+        TlsVersion::TLSv1_3
+    };
+    ctx.set_minimum_version(v).unwrap();
+    ctx.set_maximum_version(v).unwrap();
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes `--bench`; without our arguments run one of each, quickly.
+    let (which, tls12, n) = match args.as_slice() {
+        [w, v, n, ..] if !w.starts_with('-') => (w.clone(), v == "12", n.parse().unwrap_or(1)),
+        _ => ("both".to_owned(), false, 1),
+    };
+    if which == "raw" || which == "both" {
+        let mut client = pair::raw_client(tls12, rustls::RootCertStore::empty());
+        client.resumption = rustls::client::Resumption::disabled();
+        let client = Arc::new(client);
+        let server = pair::raw_server(tls12, true);
+        for _ in 0..n {
+            raw_full_handshake(&client, &server);
+        }
+    }
+    if which == "ours" || which == "both" {
+        let server = pair::our_server();
+        pin(&server, tls12);
+        server.server_config().unwrap();
+        let clients: Vec<SslContext> = (0..n)
+            .map(|_| {
+                let c = SslContext::new(Protocol::TlsClient).unwrap();
+                c.load_verify_locations(Some(&pair::path("pki/root-ec.pem")), None, None)
+                    .unwrap();
+                pin(&c, tls12);
+                c.client_config().unwrap();
+                c
+            })
+            .collect();
+        for c in &clients {
+            our_full_handshake(c, &server);
+        }
+    }
+    println!(
+        "{which}: {n} TLS 1.{} handshake(s)",
+        if tls12 { 2 } else { 3 }
+    );
+}
