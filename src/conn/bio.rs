@@ -97,17 +97,13 @@ impl MemoryBio {
         out
     }
 
-    /// Moves up to `n` bytes from the front onto the end of `out` (no allocation when
-    /// `out` has room).
-    pub(crate) fn read_append(&self, out: &mut Vec<u8>, n: usize) -> usize {
+    /// Lends the buffered bytes to `f` as a queue (the BIO stays locked meanwhile); a
+    /// queue `f` drains gives back its capacity as in `read`.
+    pub(crate) fn with_queue<T>(&self, f: impl FnOnce(&mut VecDeque<u8>) -> T) -> T {
         let mut s = self.lock();
-        let n = n.min(s.buf.len());
-        let (front, back) = s.buf.as_slices();
-        let first = n.min(front.len());
-        out.extend_from_slice(&front[..first]);
-        out.extend_from_slice(&back[..n - first]);
-        s.drain_front(n);
-        n
+        let out = f(&mut s.buf);
+        s.drain_front(0);
+        out
     }
 
     /// Drops `n` bytes from the front (after a successful `peek`).

@@ -11,7 +11,7 @@ use rustls::{CipherSuite, Connection, HandshakeKind};
 
 use super::bio::MemoryBio;
 use super::errors;
-use super::record::{classify_first_bytes, RecordFeeder};
+use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
 use super::session::{SessionState, SslSession};
 use crate::constants::VerifyMode;
 use crate::context::SslContext;
@@ -121,8 +121,6 @@ pub struct SslObject {
     peer_closed: bool,
     /// Cipher suites the client offered (server side), for `shared_ciphers()`.
     client_suites: Vec<CipherSuite>,
-    /// The buffer records are passed to rustls through (reused).
-    scratch: Vec<u8>,
     /// This connection's client session (filled as the session arrives).
     session_sink: Arc<Mutex<SessionState>>,
     /// The session offered for resumption.
@@ -225,7 +223,6 @@ impl SslObject {
             close_notify_sent: false,
             peer_closed: false,
             client_suites: Vec::new(),
-            scratch: Vec::new(),
             session_sink,
             offered_session: options.session,
             target,
@@ -352,61 +349,72 @@ impl SslObject {
         if self.feeder.at_boundary() && self.plaintext_close_notify_in_handshake() {
             return Ok(true);
         }
-        let mut chunk = std::mem::take(&mut self.scratch);
-        self.feeder.next_chunk(&self.incoming, &mut chunk);
-        if chunk.is_empty() {
-            // Out of input: the record buffer goes too (an idle connection keeps none).
-            return Ok(false);
-        }
-        match &mut self.tls {
-            Tls::Accepting(acceptor) => {
-                let mut rd: &[u8] = &chunk;
-                while !rd.is_empty() {
-                    if acceptor.read_tls(&mut rd).is_err() {
-                        break;
-                    }
-                }
-                self.keep_scratch(chunk);
-                let Tls::Accepting(acceptor) = &mut self.tls else {
-                    return Ok(true);
-                };
-                match acceptor.accept() {
-                    Ok(None) => Ok(true),
-                    Ok(Some(accepted)) => {
-                        self.accept(accepted)?;
-                        Ok(true)
-                    }
-                    Err((rustls::Error::AlertReceived(_), _)) => {
-                        // OpenSSL's server treats any alert before the ClientHello as
-                        // an unexpected message, and says so with alert 10.
-                        self.outgoing
-                            .write(&crate::conn::fatal_alert_record(10))
-                            .ok();
-                        Err(self.fail(errors::ssl("UNEXPECTED_MESSAGE")))
-                    }
-                    Err((err, mut alert)) => {
-                        let _ = alert.write_all(&mut BioWriter(&self.outgoing));
-                        Err(self.fail(errors::from_rustls(&err, true)))
-                    }
-                }
-            }
-            Tls::Conn(conn) => {
-                let mut rd: &[u8] = &chunk;
-                while !rd.is_empty() {
-                    match conn.read_tls(&mut rd) {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        Err(e) => {
-                            let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
-                                1,
-                                "SSL",
-                                &e.to_string(),
-                            ));
-                            return Err(self.fail(err));
+        let (feeder, tls) = (&mut self.feeder, &mut self.tls);
+        let (moved, read_error) = self.incoming.with_queue(|queue| {
+            let mut rd = RecordReader::new(feeder, queue);
+            let mut read_error = None;
+            match tls {
+                Tls::Accepting(acceptor) => {
+                    while !rd.exhausted() {
+                        match acceptor.read_tls(&mut rd) {
+                            Ok(0) => break,
+                            Ok(_) => {}
+                            Err(_) => {
+                                // Refused (buffer full): the rest of the record goes too.
+                                rd.discard_rest();
+                                break;
+                            }
                         }
                     }
                 }
-                self.keep_scratch(chunk);
+                Tls::Conn(conn) => {
+                    while !rd.exhausted() {
+                        match conn.read_tls(&mut rd) {
+                            Ok(0) => break,
+                            Ok(_) => {}
+                            Err(e) => {
+                                read_error = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                }
+                Tls::Unavailable(_) => {}
+            }
+            (rd.moved, read_error)
+        });
+        if moved == 0 {
+            return Ok(false);
+        }
+        if let Some(e) = read_error {
+            let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
+                1,
+                "SSL",
+                &e.to_string(),
+            ));
+            return Err(self.fail(err));
+        }
+        match &mut self.tls {
+            Tls::Accepting(acceptor) => match acceptor.accept() {
+                Ok(None) => Ok(true),
+                Ok(Some(accepted)) => {
+                    self.accept(accepted)?;
+                    Ok(true)
+                }
+                Err((rustls::Error::AlertReceived(_), _)) => {
+                    // OpenSSL's server treats any alert before the ClientHello as
+                    // an unexpected message, and says so with alert 10.
+                    self.outgoing
+                        .write(&crate::conn::fatal_alert_record(10))
+                        .ok();
+                    Err(self.fail(errors::ssl("UNEXPECTED_MESSAGE")))
+                }
+                Err((err, mut alert)) => {
+                    let _ = alert.write_all(&mut BioWriter(&self.outgoing));
+                    Err(self.fail(errors::from_rustls(&err, true)))
+                }
+            },
+            Tls::Conn(_) => {
                 self.process()?;
                 Ok(true)
             }
@@ -429,15 +437,6 @@ impl SslObject {
             return true;
         }
         false
-    }
-
-    /// Keeps a small record buffer for the next record; a large one (bulk data) is
-    /// released so that an idle connection holds no peak-sized buffer.
-    fn keep_scratch(&mut self, mut chunk: Vec<u8>) {
-        if chunk.capacity() <= 512 {
-            chunk.clear();
-            self.scratch = chunk;
-        }
     }
 
     /// Runs rustls on what it has read; maps failures to CPython's errors.

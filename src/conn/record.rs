@@ -5,6 +5,9 @@
 //! Also classifies a first record that is not TLS at all the way OpenSSL reports it
 //! (`WRONG_VERSION_NUMBER`, `HTTP_REQUEST`, `HTTPS_PROXY_REQUEST`).
 
+use std::collections::VecDeque;
+
+#[cfg(test)]
 use super::bio::MemoryBio;
 
 /// TLS record header length.
@@ -38,6 +41,65 @@ pub(crate) struct RecordFeeder {
 /// The most of a ClientHello kept for parsing (a larger one is not parsed).
 const HELLO_LIMIT: usize = 64 * 1024;
 
+/// Hands rustls (`read_tls`) the rest of the current record straight out of a locked
+/// BIO queue (no intermediate copy): header and body together when they are there, and
+/// never a byte past the record's end, so one record is processed at a time and the
+/// bytes after a close_notify stay in the BIO.
+pub(crate) struct RecordReader<'a> {
+    feeder: &'a mut RecordFeeder,
+    queue: &'a mut VecDeque<u8>,
+    /// A record was completed: further reads return 0.
+    done: bool,
+    /// Bytes handed on.
+    pub moved: usize,
+}
+
+impl<'a> RecordReader<'a> {
+    /// A reader for the record that `feeder` stands in, over the BIO's bytes.
+    pub fn new(feeder: &'a mut RecordFeeder, queue: &'a mut VecDeque<u8>) -> Self {
+        RecordReader {
+            feeder,
+            queue,
+            done: false,
+            moved: 0,
+        }
+    }
+
+    /// Whether the reader has nothing more to give. rustls takes a read of 0 bytes for
+    /// the peer's EOF, so `read_tls` is only called while this is false.
+    pub fn exhausted(&self) -> bool {
+        self.done || self.queue.is_empty()
+    }
+
+    /// Drops what is left of the current record in the queue (after rustls refused it).
+    pub fn discard_rest(&mut self) {
+        let mut sink = [0u8; 512];
+        while std::io::Read::read(self, &mut sink).is_ok_and(|n| n > 0) {}
+    }
+}
+
+impl std::io::Read for RecordReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() && !self.done && !self.queue.is_empty() {
+            let k = self
+                .feeder
+                .wanted()
+                .min(buf.len() - n)
+                .min(self.queue.len());
+            let (front, back) = self.queue.as_slices();
+            let first = k.min(front.len());
+            buf[n..n + first].copy_from_slice(&front[..first]);
+            buf[n + first..n + k].copy_from_slice(&back[..k - first]);
+            self.queue.drain(..k);
+            self.done = self.feeder.account(&buf[n..n + k]);
+            n += k;
+        }
+        self.moved += n;
+        Ok(n)
+    }
+}
+
 /// The kind of garbage OpenSSL names when the first bytes are not a TLS record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NotTls {
@@ -60,28 +122,38 @@ impl RecordFeeder {
     }
 
     /// Takes from `bio` the bytes that belong to the current record (never more), up to
-    /// the end of the record, into `out` (cleared first; its capacity is reused).
-    /// Leaves `out` empty when no byte is buffered.
+    /// the end of the record, into `out` (cleared first). Leaves `out` empty when no byte
+    /// is buffered.
+    #[cfg(test)]
     pub fn next_chunk(&mut self, bio: &MemoryBio, out: &mut Vec<u8>) {
         out.clear();
-        self.take_chunk(bio, out);
-        if self.keep_hello && self.hello.len() + out.len() <= HELLO_LIMIT {
-            self.hello.extend_from_slice(out);
+        bio.with_queue(|queue| {
+            let mut rd = RecordReader::new(self, queue);
+            std::io::Read::read_to_end(&mut rd, out).expect("reading a queue");
+        });
+    }
+
+    /// How many bytes the current record still wants: the rest of its header, else the
+    /// rest of its body.
+    fn wanted(&self) -> usize {
+        if self.body_remaining == 0 {
+            HEADER_LEN - self.header.len()
+        } else {
+            self.body_remaining
         }
     }
 
-    /// Moves the rest of the current record (header and body together when they are
-    /// there: one `read_tls` and one `process_new_packets` per record, and rustls's
-    /// buffer never grows for a record that arrives whole).
-    fn take_chunk(&mut self, bio: &MemoryBio, out: &mut Vec<u8>) {
+    /// Accounts for `bytes` (at most [`Self::wanted`]) passed on to rustls; true when
+    /// they complete a record.
+    fn account(&mut self, bytes: &[u8]) -> bool {
+        self.bytes += bytes.len() as u64;
+        if self.keep_hello && self.hello.len() + bytes.len() <= HELLO_LIMIT {
+            self.hello.extend_from_slice(bytes);
+        }
         if self.body_remaining == 0 {
-            let want = HEADER_LEN - self.header.len();
-            let start = out.len();
-            let n = bio.read_append(out, want);
-            self.header.extend_from_slice(&out[start..start + n]);
-            self.bytes += n as u64;
+            self.header.extend_from_slice(bytes);
             if self.header.len() < HEADER_LEN {
-                return;
+                return false;
             }
             self.body_remaining = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
             self.content_type = self.header[0];
@@ -90,22 +162,22 @@ impl RecordFeeder {
             self.header.clear();
             if self.body_remaining == 0 {
                 self.records += 1;
-                return;
+                return true;
             }
+            return false;
         }
-        let start = out.len();
-        let n = bio.read_append(out, self.body_remaining);
-        self.body_remaining -= n;
-        self.bytes += n as u64;
-        if self.content_type == 21 && self.alert.len() + n <= 2 {
-            self.alert.extend_from_slice(&out[start..start + n]);
+        self.body_remaining -= bytes.len();
+        if self.content_type == 21 && self.alert.len() + bytes.len() <= 2 {
+            self.alert.extend_from_slice(bytes);
         }
-        if self.body_remaining == 0 {
-            self.records += 1;
-            if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
-                self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
-            }
+        if self.body_remaining > 0 {
+            return false;
         }
+        self.records += 1;
+        if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
+            self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
+        }
+        true
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
