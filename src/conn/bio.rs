@@ -106,11 +106,17 @@ impl MemoryBio {
         out
     }
 
-    /// Drops `n` bytes from the front (after a successful `peek`).
-    pub(crate) fn consume(&self, n: usize) {
+    /// Writes the front bytes to `w` with one `write` call and drops what it took
+    /// (`Ok(0)`: nothing buffered).
+    pub(crate) fn write_front_to(&self, w: &mut impl std::io::Write) -> std::io::Result<usize> {
         let mut s = self.lock();
-        let n = n.min(s.buf.len());
+        let front = s.buf.as_slices().0;
+        if front.is_empty() {
+            return Ok(0);
+        }
+        let n = w.write(front)?.min(front.len());
         s.drain_front(n);
+        Ok(n)
     }
 
     /// Copies up to `out.len()` bytes from the front without consuming them.

@@ -184,19 +184,17 @@ impl<S: Read + Write> SslSocket<S> {
 
     /// Sends everything the TLS object produced.
     fn flush_out(&mut self, op: Op) -> Result<()> {
-        let mut buf = [0u8; 16 * 1024];
         loop {
-            let n = self.outgoing.peek(&mut buf);
-            if n == 0 {
-                let timeout_mode = self.timeout_mode;
-                return self
-                    .stream
-                    .flush()
-                    .map_err(|e| io_error(e, op, timeout_mode));
-            }
-            match self.stream.write(&buf[..n]) {
+            match self.outgoing.write_front_to(&mut self.stream) {
+                Ok(0) if self.outgoing.pending() == 0 => {
+                    let timeout_mode = self.timeout_mode;
+                    return self
+                        .stream
+                        .flush()
+                        .map_err(|e| io_error(e, op, timeout_mode));
+                }
                 Ok(0) => return Err(Error::os(32)),
-                Ok(written) => self.outgoing.consume(written),
+                Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timeout_mode => {
                     return Err(errors::want_write())
