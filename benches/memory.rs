@@ -3,7 +3,7 @@
 //!
 //! This lives in a bench, not in `tests/load.rs`, because a `GlobalAlloc` needs
 //! `unsafe impl`; the test measures resident memory with safe code instead.
-//! Run: `cargo bench --bench memory` (N = 2,000 pairs; `SSLCONTEXT_LOAD_FULL=1`: 10,000).
+//! Run: `cargo bench --bench memory` (N = 10,000 pairs).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
@@ -137,11 +137,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let n = if std::env::var_os("SSLCONTEXT_LOAD_FULL").is_some_and(|v| v == "1") {
-        10_000
-    } else {
-        2_000
-    };
+    let n = 10_000;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_file_iter(certs().join("pki/root-ec.pem")).unwrap() {

@@ -5,9 +5,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
 
-/// Buffer capacity an empty BIO may keep (larger buffers are released when drained).
-const IDLE_CAPACITY: usize = 256;
-
 #[derive(Default)]
 struct BioState {
     buf: VecDeque<u8>,
@@ -22,11 +19,12 @@ pub struct MemoryBio {
 }
 
 impl BioState {
-    /// Drops `n` bytes from the front; a drained buffer does not keep a flight's or a
-    /// bulk transfer's peak capacity on an idle connection.
+    /// Drops `n` bytes from the front; a drained buffer gives its memory back, so an
+    /// idle connection's BIOs hold nothing (one allocation per flight or record
+    /// written, none kept).
     fn drain_front(&mut self, n: usize) {
         self.buf.drain(..n);
-        if self.buf.is_empty() && self.buf.capacity() > IDLE_CAPACITY {
+        if self.buf.is_empty() && self.buf.capacity() > 0 {
             self.buf = VecDeque::new();
         }
     }
