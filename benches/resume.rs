@@ -5,61 +5,10 @@
 
 mod pair;
 
-use std::io::{Read, Write};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pair::{our_handshake, our_server, pump, raw_client, raw_handshake, raw_server};
-use rustls::{ClientConfig, ServerConfig};
-use sslcontext::{Protocol, SslContext, TlsVersion, WrapOptions};
-
-fn raw_configs(tls12: bool) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
-    (
-        Arc::new(raw_client(tls12, rustls::RootCertStore::empty())),
-        raw_server(tls12, true),
-    )
-}
-
-fn raw_connection(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>) -> bool {
-    let (mut c, mut s) = raw_handshake(client, server);
-    s.writer().write_all(b"x").unwrap();
-    pump(&mut s, &mut c);
-    let mut one = [0u8; 1];
-    c.reader().read_exact(&mut one).unwrap();
-    c.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
-}
-
-// ---- ours ----
-
-fn our_contexts(tls12: bool) -> (SslContext, SslContext) {
-    let client = SslContext::new(Protocol::TlsClient).unwrap();
-    client
-        .load_verify_locations(Some(&pair::path("pki/root-ec.pem")), None, None)
-        .unwrap();
-    let v = if tls12 {
-        TlsVersion::TLSv1_2
-    } else {
-        TlsVersion::TLSv1_3
-    };
-    client.set_minimum_version(v).unwrap();
-    client.set_maximum_version(v).unwrap();
-    (client, our_server())
-}
-
-fn our_connection(
-    client: &SslContext,
-    server: &SslContext,
-    session: Option<sslcontext::SslSession>,
-) -> (bool, Option<sslcontext::SslSession>) {
-    let mut opts = WrapOptions::client("localhost");
-    opts.session = session;
-    let (mut c, mut s, [ci, _, _, so]) = our_handshake(client, server, opts);
-    s.write(b"x").unwrap();
-    ci.write(&so.read(None)).unwrap();
-    assert_eq!(c.read(1).unwrap(), b"x");
-    (c.session_reused(), c.session())
-}
+use pair::{our_connection, our_contexts, raw_configs, raw_connection};
 
 fn bench(c: &mut Criterion) {
     let mut ratios = Vec::new();

@@ -3,13 +3,14 @@
 //! handshake loop for our `SslObject`s.
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
-use sslcontext::{MemoryBio, SslContext, SslObject, WrapOptions};
+use sslcontext::{MemoryBio, Protocol, SslContext, SslObject, TlsVersion, WrapOptions};
 
 /// A file of the conformance test PKI.
 pub fn path(rel: &str) -> PathBuf {
@@ -129,4 +130,55 @@ pub fn our_handshake(
         }
     }
     panic!("handshake did not finish");
+}
+
+/// Raw configs for one row: client resumption on (rustls's default), server tickets on.
+pub fn raw_configs(tls12: bool) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    (
+        Arc::new(raw_client(tls12, rustls::RootCertStore::empty())),
+        raw_server(tls12, true),
+    )
+}
+
+/// One raw connection: handshake, one byte from the server (carrying TLS 1.3 tickets)
+/// read by the client. True when it resumed.
+pub fn raw_connection(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>) -> bool {
+    let (mut c, mut s) = raw_handshake(client, server);
+    s.writer().write_all(b"x").unwrap();
+    pump(&mut s, &mut c);
+    let mut one = [0u8; 1];
+    c.reader().read_exact(&mut one).unwrap();
+    c.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+}
+
+/// Our client (trusting root-ec, version pinned) and server contexts.
+pub fn our_contexts(tls12: bool) -> (SslContext, SslContext) {
+    let client = SslContext::new(Protocol::TlsClient).unwrap();
+    client
+        .load_verify_locations(Some(&path("pki/root-ec.pem")), None, None)
+        .unwrap();
+    let v = if tls12 {
+        TlsVersion::TLSv1_2
+    } else {
+        TlsVersion::TLSv1_3
+    };
+    client.set_minimum_version(v).unwrap();
+    client.set_maximum_version(v).unwrap();
+    (client, our_server())
+}
+
+/// Our connection doing what `raw_connection` does, offering `session`; whether it
+/// resumed, and its session.
+pub fn our_connection(
+    client: &SslContext,
+    server: &SslContext,
+    session: Option<sslcontext::SslSession>,
+) -> (bool, Option<sslcontext::SslSession>) {
+    let mut opts = WrapOptions::client("localhost");
+    opts.session = session;
+    let (mut c, mut s, [ci, _, _, so]) = our_handshake(client, server, opts);
+    s.write(b"x").unwrap();
+    ci.write(&so.read(None)).unwrap();
+    assert_eq!(c.read(1).unwrap(), b"x");
+    (c.session_reused(), c.session())
 }
