@@ -24,7 +24,7 @@ mod pair;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use sslcontext::{Protocol, SslContext, TlsVersion, WrapOptions};
+use sslcontext::{SslContext, WrapOptions};
 
 #[inline(never)]
 fn raw_full_handshake(client: &Arc<rustls::ClientConfig>, server: &Arc<rustls::ServerConfig>) {
@@ -74,16 +74,6 @@ fn resumed(which: &str, tls12: bool, n: usize) {
     }
 }
 
-fn pin(ctx: &SslContext, tls12: bool) {
-    let v = if tls12 {
-        TlsVersion::TLSv1_2
-    } else {
-        TlsVersion::TLSv1_3
-    };
-    ctx.set_minimum_version(v).unwrap();
-    ctx.set_maximum_version(v).unwrap();
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo bench` passes `--bench`; without our arguments run one of each, quickly.
@@ -110,14 +100,11 @@ fn main() {
     }
     if which == "ours" || which == "both" {
         let server = pair::our_server();
-        pin(&server, tls12);
+        pair::pin_version(&server, tls12);
         server.server_config().unwrap();
         let clients: Vec<SslContext> = (0..n)
             .map(|_| {
-                let c = SslContext::new(Protocol::TlsClient).unwrap();
-                c.load_verify_locations(Some(&pair::path("pki/root-ec.pem")), None, None)
-                    .unwrap();
-                pin(&c, tls12);
+                let c = pair::our_client(tls12);
                 c.client_config().unwrap();
                 c
             })

@@ -151,20 +151,30 @@ pub fn raw_connection(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>) ->
     c.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
 }
 
-/// Our client (trusting root-ec, version pinned) and server contexts.
-pub fn our_contexts(tls12: bool) -> (SslContext, SslContext) {
-    let client = SslContext::new(Protocol::TlsClient).unwrap();
-    client
-        .load_verify_locations(Some(&path("pki/root-ec.pem")), None, None)
-        .unwrap();
+/// Pins a context to TLS 1.2 or TLS 1.3 (minimum and maximum version).
+pub fn pin_version(ctx: &SslContext, tls12: bool) {
     let v = if tls12 {
         TlsVersion::TLSv1_2
     } else {
         TlsVersion::TLSv1_3
     };
-    client.set_minimum_version(v).unwrap();
-    client.set_maximum_version(v).unwrap();
-    (client, our_server())
+    ctx.set_minimum_version(v).unwrap();
+    ctx.set_maximum_version(v).unwrap();
+}
+
+/// Our client trusting root-ec, pinned to one version.
+pub fn our_client(tls12: bool) -> SslContext {
+    let client = SslContext::new(Protocol::TlsClient).unwrap();
+    client
+        .load_verify_locations(Some(&path("pki/root-ec.pem")), None, None)
+        .unwrap();
+    pin_version(&client, tls12);
+    client
+}
+
+/// Our client (trusting root-ec, version pinned) and server contexts.
+pub fn our_contexts(tls12: bool) -> (SslContext, SslContext) {
+    (our_client(tls12), our_server())
 }
 
 /// Our connection doing what `raw_connection` does, offering `session`; whether it

@@ -2347,15 +2347,10 @@ impl CipherDef {
     /// 80/112/128/192/256 strength bits for levels 1..=5, no RC4 from level 2, and
     /// forward secrecy (or TLS 1.3) from level 3. Level 0 allows everything.
     pub fn allowed_at_level(&self, level: u8) -> bool {
-        let min_bits = match level {
-            0 => return true,
-            1 => 80,
-            2 => 112,
-            3 => 128,
-            4 => 192,
-            _ => 256,
-        };
-        if self.strength_bits < min_bits {
+        if level == 0 {
+            return true;
+        }
+        if u32::from(self.strength_bits) < crate::pki::certinfo::level_min_bits(level) {
             return false;
         }
         if level >= 2 && self.enc == E_RC4 {

@@ -30,31 +30,11 @@ pub fn load_dh_params_at_level(path: &Path, security_level: u8) -> Result<()> {
     // CPython opens the file itself (`_Py_fopen_obj`), so its OSError names the file.
     let data = std::fs::read(path).map_err(|e| crate::error::io_error_with_filename(e, path))?;
     let p_bits = parse_dh_pem(&data)?;
-    let bits = ffc_security_bits(p_bits);
-    let need = match security_level {
-        0 => 0,
-        1 => 80,
-        2 => 112,
-        3 => 128,
-        4 => 192,
-        _ => 256,
-    };
-    if bits < need {
+    let bits = crate::pki::certinfo::ifc_security_bits(p_bits);
+    if bits < crate::pki::certinfo::level_min_bits(security_level) {
         return Err(Error::ssl(394, "SSL", "DH_KEY_TOO_SMALL"));
     }
     Ok(())
-}
-
-/// NIST SP 800-57 security bits of a finite-field group with a `p_bits`-bit prime.
-fn ffc_security_bits(p_bits: usize) -> u32 {
-    match p_bits {
-        b if b >= 15360 => 256,
-        b if b >= 7680 => 192,
-        b if b >= 3072 => 128,
-        b if b >= 2048 => 112,
-        b if b >= 1024 => 80,
-        _ => 0,
-    }
 }
 
 /// Find the DH block, decode it, return the bit length of `p`.

@@ -42,7 +42,21 @@ pub(crate) fn class_of_oid(oid: &str) -> KeyClass {
     }
 }
 
-/// RSA/DSA security bits as OpenSSL rounds them at the security-level thresholds.
+/// The security bits OpenSSL's security `level` asks of keys, groups and suites
+/// (`SSL_CTX_set_security_level`: 0, 80, 112, 128, 192, 256 for levels 0..=5).
+pub(crate) fn level_min_bits(level: u8) -> u32 {
+    match level {
+        0 => 0,
+        1 => 80,
+        2 => 112,
+        3 => 128,
+        4 => 192,
+        _ => 256,
+    }
+}
+
+/// RSA/DSA/finite-field security bits as OpenSSL rounds them at the security-level
+/// thresholds (`BN_security_bits`).
 pub(crate) fn ifc_security_bits(bits: usize) -> u32 {
     match bits {
         b if b >= 15360 => 256,

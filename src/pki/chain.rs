@@ -71,18 +71,6 @@ impl Identity {
     }
 }
 
-/// Minimum security bits of OpenSSL's security levels 1..=5.
-fn min_bits(level: u8) -> u32 {
-    match level {
-        0 => 0,
-        1 => 80,
-        2 => 112,
-        3 => 128,
-        4 => 192,
-        _ => 256,
-    }
-}
-
 /// `ssl_security_cert`: the key size, then the signature digest (skipped for
 /// self-signed certificates).
 fn security_check(
@@ -91,7 +79,7 @@ fn security_check(
     level: u8,
     is_ee: bool,
 ) -> Result<()> {
-    let min = min_bits(level);
+    let min = super::certinfo::level_min_bits(level);
     if min == 0 {
         return Ok(());
     }

@@ -3,7 +3,7 @@
 //! `get_ca_certs(binary_form=True)`, `set_default_verify_paths` and
 //! `get_default_verify_paths`, with OpenSSL 3.0's error classification.
 
-mod certinfo;
+pub(crate) mod certinfo;
 pub mod chain;
 pub mod keys;
 pub mod name;

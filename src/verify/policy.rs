@@ -138,15 +138,8 @@ impl Info {
 
     /// OpenSSL's `check_key_level`: the key's security bits against the level's minimum.
     fn key_ok(&self, level: u8) -> bool {
-        let min_bits: u32 = match level {
-            0 => return true,
-            1 => 80,
-            2 => 112,
-            3 => 128,
-            4 => 192,
-            _ => 256,
-        };
-        self.key_bits.is_none_or(|bits| bits >= min_bits)
+        self.key_bits
+            .is_none_or(|bits| bits >= crate::pki::certinfo::level_min_bits(level))
     }
 
     fn self_issued(&self) -> bool {
@@ -626,21 +619,9 @@ fn map_webpki(e: &webpki::Error, security_level: u8) -> (i64, Phase) {
 /// key type OpenSSL's level check does not restrict here).
 fn key_security_bits(cert: &X509Certificate<'_>) -> Option<u32> {
     match cert.public_key().parsed() {
-        Ok(PublicKey::RSA(rsa)) => Some(rsa_security_bits(rsa.key_size() as u32)),
+        Ok(PublicKey::RSA(rsa)) => Some(crate::pki::certinfo::ifc_security_bits(rsa.key_size())),
         Ok(PublicKey::EC(ec)) => Some((ec.key_size() as u32) / 2),
         Ok(PublicKey::DSA(_)) => Some(0),
         _ => None,
-    }
-}
-
-/// OpenSSL's `BN_security_bits` for RSA moduli.
-fn rsa_security_bits(bits: u32) -> u32 {
-    match bits {
-        b if b >= 15360 => 256,
-        b if b >= 7680 => 192,
-        b if b >= 3072 => 128,
-        b if b >= 2048 => 112,
-        b if b >= 1024 => 80,
-        _ => 0,
     }
 }
