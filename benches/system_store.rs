@@ -6,9 +6,9 @@
 mod pair;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{BenchmarkId, Criterion};
 use pair::{our_handshake, our_server, raw_client, raw_handshake, raw_server};
 use sslcontext::WrapOptions;
 
@@ -40,34 +40,22 @@ fn bench(c: &mut Criterion) {
     let (rc, rs) = raw_configs();
     let (oc, os) = our_contexts();
     our_connection(&oc, &os);
-    let mut group = c.benchmark_group("full handshake, system store client");
-    group.bench_function("raw rustls", |b| b.iter(|| raw_handshake(&rc, &rs)));
-    group.bench_function("sslcontext SslObject", |b| {
+    let mut group = c.benchmark_group("system-store");
+    group.bench_function(BenchmarkId::new("tls13-handshake", "raw"), |b| {
+        b.iter(|| raw_handshake(&rc, &rs))
+    });
+    group.bench_function(BenchmarkId::new("tls13-handshake", "ours"), |b| {
         b.iter(|| our_connection(&oc, &os))
     });
     group.finish();
-    let n = 200;
-    let t = Instant::now();
-    for _ in 0..n {
-        raw_handshake(&rc, &rs);
-    }
-    let raw = t.elapsed();
-    let t = Instant::now();
-    for _ in 0..n {
-        our_connection(&oc, &os);
-    }
-    let ours = t.elapsed();
-    println!(
-        "system-store TLS 1.3 handshake: raw rustls {:.0}/s, sslcontext {:.0}/s, ratio ours/raw = {:.3}",
-        n as f64 / raw.as_secs_f64(),
-        n as f64 / ours.as_secs_f64(),
-        raw.as_secs_f64() / ours.as_secs_f64()
-    );
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3));
-    targets = bench
+fn main() {
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+    pair::print_ratio_table(&[("system-store", "tls13-handshake")]);
 }
-criterion_main!(benches);

@@ -530,43 +530,6 @@ fn defaults_and_parsing(c: &mut Criterion) {
 
 // ---------------------------------------------------------------- ratio table
 
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
-}
-
-/// The mean point estimate (ns) of one benchmark, from criterion's JSON.
-fn mean_ns(group: &str, case: &str, which: &str) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(case)
-        .join(which)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
-    let mean = text.find("\"mean\"")?;
-    let rest = &text[mean..];
-    let pe = rest.find("\"point_estimate\":")? + "\"point_estimate\":".len();
-    let rest = &rest[pe..];
-    let end = rest.find([',', '}'])?;
-    rest[..end].trim().parse().ok()
-}
-
-fn fmt_ns(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.0} ns")
-    }
-}
-
 fn print_ratios() {
     let rows = [
         ("handshake", "tls13-p256"),
@@ -581,25 +544,11 @@ fn print_ratios() {
         ("setup", "default-context"),
         ("setup", "decode-system-store"),
     ];
-    println!();
-    println!("| group | case | raw rustls | ours | ours/raw time | speed vs raw |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: |");
-    for (group, case) in rows {
-        match (mean_ns(group, case, "raw"), mean_ns(group, case, "ours")) {
-            (Some(r), Some(o)) => println!(
-                "| {group} | {case} | {} | {} | {:.3} | {:.3}× |",
-                fmt_ns(r),
-                fmt_ns(o),
-                o / r,
-                r / o
-            ),
-            _ => println!("| {group} | {case} | (not run) | | | |"),
-        }
-    }
-    if let Some(c) = mean_ns("ciphers", "compile-cpython-default", "") {
+    pair::print_ratio_table(&rows);
+    if let Some(c) = pair::mean_ns("ciphers", "compile-cpython-default", "") {
         println!(
             "| ciphers | compile-cpython-default | n/a | {} | | |",
-            fmt_ns(c)
+            pair::fmt_ns(c)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! What the paired benches (`resume`, `system_store`) share: the conformance test PKI,
 //! raw rustls configs and an in-memory pump for raw connections, and the same
-//! handshake loop for our `SslObject`s.
+//! handshake loop for our `SslObject`s, and the table of ratios ours / raw read from
+//! criterion's own estimates after a run.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -191,4 +192,64 @@ pub fn our_connection(
     ci.write(&so.read(None)).unwrap();
     assert_eq!(c.read(1).unwrap(), b"x");
     (c.session_reused(), c.session())
+}
+
+/// Where criterion keeps its results (`CRITERION_HOME`, else `<target>/criterion`).
+pub fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+/// The mean point estimate (ns) of one benchmark, from criterion's JSON.
+pub fn mean_ns(group: &str, case: &str, which: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(case)
+        .join(which)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
+    let mean = text.find("\"mean\"")?;
+    let rest = &text[mean..];
+    let pe = rest.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+    let rest = &rest[pe..];
+    let end = rest.find([',', '}'])?;
+    rest[..end].trim().parse().ok()
+}
+
+/// A duration in ns, as criterion prints it.
+pub fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// Prints, for each `(group, case)` benchmarked as `<group>/<case>/raw` and
+/// `<group>/<case>/ours`, criterion's mean estimates and the ratio ours / raw. Nothing
+/// is timed here.
+pub fn print_ratio_table(rows: &[(&str, &str)]) {
+    println!();
+    println!("| group | case | raw rustls | ours | ours/raw time | speed vs raw |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    for &(group, case) in rows {
+        match (mean_ns(group, case, "raw"), mean_ns(group, case, "ours")) {
+            (Some(r), Some(o)) => println!(
+                "| {group} | {case} | {} | {} | {:.3} | {:.3}× |",
+                fmt_ns(r),
+                fmt_ns(o),
+                o / r,
+                r / o
+            ),
+            _ => println!("| {group} | {case} | (not run) | | | |"),
+        }
+    }
 }
