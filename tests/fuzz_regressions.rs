@@ -33,6 +33,17 @@ fn every_saved_fuzz_input_replays_without_panic() {
         }
         per_target.push((target, files.len()));
     }
+    // Every cargo-fuzz target is replayed here (a target missing from TARGETS would
+    // have its saved crashes silently skipped).
+    let fuzz_targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets");
+    for entry in std::fs::read_dir(&fuzz_targets).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        assert!(
+            targets::TARGETS.contains(&stem.as_str()),
+            "fuzz target {stem} is not in fuzz/src/lib.rs TARGETS"
+        );
+    }
     // Every folder belongs to a target (a typo would silently skip its inputs).
     for entry in std::fs::read_dir(&root).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();

@@ -22,9 +22,11 @@ const LEAVES: [&[u8]; 4] = [
 ];
 
 /// The names of every target, as in `fuzz/Cargo.toml` and `tests/data/fuzz/<target>/`.
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 10] = [
     "cipher_string",
     "cadata",
+    "cafile",
+    "dh_params",
     "private_key",
     "cert_der",
     "hostname",
@@ -38,6 +40,8 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
     match name {
         "cipher_string" => cipher_string(data),
         "cadata" => cadata(data),
+        "cafile" => cafile(data),
+        "dh_params" => dh_params(data),
         "private_key" => private_key(data),
         "cert_der" => cert_der(data),
         "hostname" => hostname(data),
@@ -105,6 +109,31 @@ pub fn cadata(data: &[u8]) {
     }
 }
 
+/// `load_verify_locations(cafile=...)`: PEM certificates and CRLs from a file. On
+/// success the store answers `get_ca_certs()` / `cert_store_stats()`, and a client
+/// configuration with CRL checking (which parses the CRLs for webpki) builds or fails
+/// with an error, never a panic.
+pub fn cafile(data: &[u8]) {
+    let ctx = SslContext::new(Protocol::TlsClient).expect("context");
+    let file = scratch(data);
+    if ctx.load_verify_locations(Some(&file), None, None).is_ok() {
+        let stats = ctx.cert_store_stats();
+        let certs = ctx.get_ca_certs_der();
+        assert!(certs.len() <= stats.x509);
+        let _ = ctx.get_ca_certs();
+        let _ = ctx.set_verify_flags(sslcontext::VerifyFlags::VERIFY_CRL_CHECK_CHAIN);
+        let _ = ctx.client_config();
+    }
+}
+
+/// `load_dh_params(path)`: PEM or DER DH parameters from a file, at the default
+/// security level.
+pub fn dh_params(data: &[u8]) {
+    static CTX: OnceLock<SslContext> = OnceLock::new();
+    let ctx = CTX.get_or_init(|| SslContext::new(Protocol::TlsServer).expect("context"));
+    let _ = ctx.load_dh_params(scratch(data));
+}
+
 /// `load_cert_chain`: byte 0 is the password length (0xff: no password), then the
 /// password, then a key file (with the fixed leaf-ec chain) — also tried as a
 /// combined chain+key certfile.
@@ -126,14 +155,49 @@ pub fn private_key(data: &[u8]) {
     let _ = ctx.load_cert_chain(&file, None, password.map(Password::Bytes));
 }
 
-/// Certificate DER → CPython's dict; a certificate that decodes survives the PEM
-/// round trip byte for byte.
+/// Certificate DER → CPython's dict. A certificate that decodes survives the PEM
+/// round trip byte for byte, and its DNS / email / URI subjectAltName values are
+/// lossless: each primitive value is the GeneralName's content octets, found in order
+/// in the input (BER-constructed ones are split into segments, so only their tag is
+/// looked for).
 pub fn cert_der(data: &[u8]) {
-    if sslcontext::x509::decode_der(data).is_ok() {
-        let pem = sslcontext::x509::der_cert_to_pem_cert(data);
-        let back = sslcontext::x509::pem_cert_to_der_cert(&pem).expect("own PEM parses");
-        assert_eq!(back, data);
+    let Ok(info) = sslcontext::x509::decode_der(data) else {
+        return;
+    };
+    let pem = sslcontext::x509::der_cert_to_pem_cert(data);
+    let back = sslcontext::x509::pem_cert_to_der_cert(&pem).expect("own PEM parses");
+    assert_eq!(back, data);
+    let mut pos = 0;
+    for entry in info.subject_alt_name.iter().flatten() {
+        let tag = match entry.kind.as_str() {
+            "email" => 0xa1u8,
+            "DNS" => 0xa2,
+            "URI" => 0xa6,
+            _ => continue,
+        };
+        let sslcontext::x509::GeneralNameValue::Text(text) = &entry.value else {
+            panic!("{} entry without text", entry.kind);
+        };
+        match find(data, text.as_bytes(), pos) {
+            Some(p) => pos = p,
+            None => assert!(
+                data.contains(&tag),
+                "{} value not in input: {text:?}",
+                entry.kind
+            ),
+        }
     }
+}
+
+/// Where `needle` occurs in `hay` at or after `from`.
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(from);
+    }
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 /// `server_hostname` as `str` (lossy UTF-8) and as `bytes`, then `check_host` against
