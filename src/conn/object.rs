@@ -383,9 +383,6 @@ impl SslObject {
             }
             (rd.moved, read_error)
         });
-        if moved == 0 {
-            return Ok(false);
-        }
         if let Some(e) = read_error {
             let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
                 1,
@@ -393,6 +390,9 @@ impl SslObject {
                 &e.to_string(),
             ));
             return Err(self.fail(err));
+        }
+        if moved == 0 {
+            return Ok(false);
         }
         match &mut self.tls {
             Tls::Accepting(acceptor) => match acceptor.accept() {
