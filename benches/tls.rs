@@ -1,7 +1,8 @@
 //! Our layer against raw rustls, doing the same work in the same run.
 //!
 //! Paired rows (group `<group>`, function `<case>`, parameter `raw` / `ours`):
-//! handshakes (TLS 1.3 / 1.2 × ECDSA P-256 / RSA-2048, all in memory), bulk transfer
+//! handshakes (TLS 1.3 / 1.2 × ECDSA P-256 / RSA-2048, all in memory; TLS 1.3 by a
+//! client trusting the system store), resumed handshakes (TLS 1.3 / 1.2), bulk transfer
 //! (1 MiB in 16 KiB writes, in memory and over a Unix socket pair), snapshot build,
 //! connection creation on a cached snapshot, `create_default_context()` with the system
 //! roots, and certificate decoding. Unpaired rows: cipher-string compilation.
@@ -315,6 +316,60 @@ fn handshakes(c: &mut Criterion) {
     g.finish();
 }
 
+/// Full TLS 1.3 handshakes by a client trusting the whole system store plus the test
+/// root (ours: `create_default_context()`), beside raw rustls with a `RootCertStore` of
+/// the same certificates: where per-handshake trust-store work would show.
+fn system_store_handshake(c: &mut Criterion) {
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let mut rc = pair::raw_client(false, roots);
+    rc.resumption = rustls::client::Resumption::disabled();
+    let (rc, rs) = (Arc::new(rc), pair::raw_server(false, false));
+    let os = pair::our_server();
+    os.set_minimum_version(TlsVersion::TLSv1_3).unwrap();
+    let oc = sslcontext::create_default_context(sslcontext::Purpose::ServerAuth).unwrap();
+    oc.load_verify_locations(Some(&pair::path("pki/root-ec.pem")), None, None)
+        .unwrap();
+    let mut g = c.benchmark_group("handshake");
+    g.bench_function(BenchmarkId::new("tls13-system-store", "raw"), |b| {
+        b.iter(|| pair::raw_handshake(&rc, &rs))
+    });
+    // No session tickets are read (the handshake ends before they arrive), so every
+    // iteration is a full handshake on the one client context.
+    g.bench_function(BenchmarkId::new("tls13-system-store", "ours"), |b| {
+        b.iter(|| pair::our_handshake(&oc, &os, WrapOptions::client(HOST)))
+    });
+    g.finish();
+}
+
+/// Resumed handshakes plus one byte from the server (which carries the new TLS 1.3
+/// tickets) read by the client: raw rustls with its session cache and ring's
+/// ticketer, ours offering the previous connection's `SslSession`.
+fn resumed_handshakes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("resume");
+    for tls12 in [false, true] {
+        let case = if tls12 { "tls12-p256" } else { "tls13-p256" };
+        let (rc, rs) = pair::raw_configs(tls12);
+        pair::raw_connection(&rc, &rs);
+        assert!(pair::raw_connection(&rc, &rs), "raw rustls did not resume");
+        let (oc, os) = pair::our_contexts(tls12);
+        let (_, first) = pair::our_connection(&oc, &os, None);
+        let (reused, mut session) = pair::our_connection(&oc, &os, first);
+        assert!(reused, "sslcontext did not resume");
+        g.bench_function(BenchmarkId::new(case, "raw"), |b| {
+            b.iter(|| pair::raw_connection(&rc, &rs))
+        });
+        g.bench_function(BenchmarkId::new(case, "ours"), |b| {
+            b.iter(|| {
+                let (reused, next) = pair::our_connection(&oc, &os, session.take());
+                debug_assert!(reused);
+                session = next;
+            })
+        });
+    }
+    g.finish();
+}
+
 fn bulk_memory(c: &mut Criterion) {
     let data = vec![0x5au8; BULK];
     let mut sink = vec![0u8; CHUNK];
@@ -536,6 +591,9 @@ fn print_ratios() {
         ("handshake", "tls13-rsa2048"),
         ("handshake", "tls12-p256"),
         ("handshake", "tls12-rsa2048"),
+        ("handshake", "tls13-system-store"),
+        ("resume", "tls13-p256"),
+        ("resume", "tls12-p256"),
         ("bulk-memory", "tls13-1MiB"),
         ("bulk-memory", "tls12-1MiB"),
         ("bulk-socket", "tls13-1MiB"),
@@ -556,6 +614,8 @@ fn print_ratios() {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     handshakes(&mut c);
+    system_store_handshake(&mut c);
+    resumed_handshakes(&mut c);
     bulk_memory(&mut c);
     bulk_socket(&mut c);
     snapshots(&mut c);
