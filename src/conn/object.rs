@@ -122,7 +122,8 @@ pub struct SslObject {
     /// Cipher suites the client offered (server side), for `shared_ciphers()`.
     client_suites: Vec<CipherSuite>,
     /// This connection's client session (filled as the session arrives).
-    session_sink: Arc<Mutex<SessionState>>,
+    /// (Clients only: a server connection has no client session.)
+    session_sink: Option<Arc<Mutex<SessionState>>>,
     /// The session offered for resumption.
     offered_session: Option<SslSession>,
     /// The server name spec of a client connection (to rebuild it for `set_session`).
@@ -181,10 +182,12 @@ impl SslObject {
                 ));
             }
         }
-        let session_sink = Arc::new(Mutex::new(SessionState {
-            context: Arc::downgrade(&context.inner),
-            ..SessionState::default()
-        }));
+        let session_sink = (!options.server_side).then(|| {
+            Arc::new(Mutex::new(SessionState {
+                context: Arc::downgrade(&context.inner),
+                ..SessionState::default()
+            }))
+        });
         let mut target = None;
         let (tls, server_hostname) = if options.server_side {
             (
@@ -200,7 +203,7 @@ impl SslObject {
             let tls = Self::client_tls(
                 context,
                 target.as_ref(),
-                &session_sink,
+                session_sink.as_ref().expect("client side"),
                 options.session.as_ref(),
             );
             (tls, hostname)
@@ -253,7 +256,7 @@ impl SslObject {
             return None;
         }
         Some(SslSession {
-            state: self.session_sink.clone(),
+            state: self.session_sink.clone()?,
         })
     }
 
@@ -274,7 +277,7 @@ impl SslObject {
         self.tls = Self::client_tls(
             &self.context,
             self.target.as_ref(),
-            &self.session_sink,
+            self.session_sink.as_ref().expect("client side"),
             Some(&session),
         );
         self.offered_session = Some(session);
@@ -445,11 +448,14 @@ impl SslObject {
             return Ok(());
         };
         let server_side = self.server_side;
-        let sink = &self.session_sink;
-        let source = self.offered_session.as_ref().map(|s| &s.state);
-        let (result, failure) = super::session_scope(sink, source, || {
-            crate::verify::capture_failure(|| conn.process_new_packets())
-        });
+        let mut run = || crate::verify::capture_failure(|| conn.process_new_packets());
+        let (result, failure) = match &self.session_sink {
+            Some(sink) => {
+                let source = self.offered_session.as_ref().map(|s| &s.state);
+                super::session_scope(sink, source, run)
+            }
+            None => run(),
+        };
         match result {
             Ok(state) => {
                 if state.peer_has_closed() {
@@ -654,7 +660,10 @@ impl SslObject {
         );
         let records = std::mem::take(&mut self.feeder.hello);
         self.feeder.keep_hello = false;
-        let mut sink = self.session_sink.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(sink) = &self.session_sink else {
+            return;
+        };
+        let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
         if tls12 {
             sink.apply_tls12(super::session::tls12_facts(&records));
             if resumed {

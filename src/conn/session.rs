@@ -39,7 +39,8 @@ pub(crate) struct SessionState {
     pub time: u64,
     pub ticket_lifetime_hint: u32,
     pub has_ticket: bool,
-    pub tls12: Option<Tls12ClientSessionValue>,
+    /// Boxed: most connections never hold one, and the value is large.
+    pub tls12: Option<Box<Tls12ClientSessionValue>>,
     /// Each TLS 1.3 ticket resumes once.
     pub tls13: VecDeque<Tls13ClientSessionValue>,
 }
@@ -195,7 +196,7 @@ impl ClientSessionStore for ContextSessions {
         with_scope(|s| {
             let mut sink = lock(&s.sink);
             sink.server_name = Some(server_name);
-            sink.tls12 = Some(value);
+            sink.tls12 = Some(Box::new(value));
             if sink.time == 0 {
                 sink.time = now_secs();
             }
@@ -208,7 +209,7 @@ impl ClientSessionStore for ContextSessions {
             if source.server_name.as_ref() != Some(&server_name.to_owned()) {
                 return None;
             }
-            source.tls12.clone()
+            source.tls12.as_deref().cloned()
         })
         .flatten()
     }
