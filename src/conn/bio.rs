@@ -155,4 +155,32 @@ mod tests {
         assert_eq!(bio.read(Some(5)), b"");
         assert_eq!(bio.read(Some(0)), b"");
     }
+
+    /// A writer that takes at most 3 bytes per call.
+    struct Trickle(Vec<u8>);
+
+    impl std::io::Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn write_front_to_drains_in_order_across_partial_writes_and_wraparound() {
+        let bio = MemoryBio::new();
+        bio.write(b"0123456789").unwrap();
+        assert_eq!(bio.read(Some(6)), b"012345");
+        // The queue's front now wraps around its buffer.
+        bio.write(b"abcdefghij").unwrap();
+        let mut out = Trickle(Vec::new());
+        while bio.write_front_to(&mut out).unwrap() > 0 {}
+        assert_eq!(out.0, b"6789abcdefghij");
+        assert_eq!(bio.pending(), 0);
+        assert_eq!(bio.write_front_to(&mut out).unwrap(), 0);
+    }
 }
