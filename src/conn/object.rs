@@ -80,7 +80,7 @@ enum Tls {
     /// Handshaking or established.
     Conn(Box<Connection>),
     /// The configuration could not be built; raised by the first handshake step.
-    Unavailable(Option<Error>),
+    Unavailable(Option<Box<Error>>),
 }
 
 /// Writes into a [`MemoryBio`].
@@ -244,7 +244,7 @@ impl SslObject {
         });
         match made {
             Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
-            Err(e) => Tls::Unavailable(Some(e)),
+            Err(e) => Tls::Unavailable(Some(Box::new(e))),
         }
     }
 
@@ -578,7 +578,7 @@ impl SslObject {
 
     fn check_usable(&mut self) -> Result<()> {
         if let Tls::Unavailable(err) = &mut self.tls {
-            let first = err.take();
+            let first = err.take().map(|e| *e);
             if first
                 .as_ref()
                 .is_some_and(|e| e.reason() == Some("NO_PROTOCOLS_AVAILABLE"))

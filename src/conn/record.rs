@@ -17,7 +17,7 @@ const HEADER_LEN: usize = 5;
 #[derive(Debug, Default)]
 pub(crate) struct RecordFeeder {
     /// Header bytes of the current record seen so far (0..5).
-    header: Vec<u8>,
+    header: Partial<HEADER_LEN>,
     /// Body bytes of the current record still to pass on.
     body_remaining: usize,
     /// Records passed on completely.
@@ -28,7 +28,7 @@ pub(crate) struct RecordFeeder {
     content_type: u8,
     record_len: usize,
     /// Body of the current record when it is a 2-byte alert (level, description).
-    alert: Vec<u8>,
+    alert: Partial<2>,
     /// The last alert record sent in the clear (a 2-byte body cannot be encrypted):
     /// `[level, description]`. rustls does not report an alert's level.
     pub last_plain_alert: Option<[u8; 2]>,
@@ -36,6 +36,49 @@ pub(crate) struct RecordFeeder {
     pub hello: Vec<u8>,
     /// Whether to keep a copy of what is passed on (the ClientHello, for the server).
     pub keep_hello: bool,
+}
+
+/// Up to `N` bytes gathered in place (a record header or a plaintext alert body).
+#[derive(Debug)]
+struct Partial<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Default for Partial<N> {
+    fn default() -> Self {
+        Partial {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+}
+
+impl<const N: usize> Partial<N> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Appends `more` (the caller never gives more than fits).
+    fn extend_from_slice(&mut self, more: &[u8]) {
+        self.bytes[self.len..self.len + more.len()].copy_from_slice(more);
+        self.len += more.len();
+    }
+}
+
+impl<const N: usize> std::ops::Index<usize> for Partial<N> {
+    type Output = u8;
+    fn index(&self, i: usize) -> &u8 {
+        &self.bytes[..self.len][i]
+    }
 }
 
 /// The most of a ClientHello kept for parsing (a larger one is not parsed).
