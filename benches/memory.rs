@@ -5,14 +5,13 @@
 //! `unsafe impl`; the test measures resident memory with safe code instead.
 //! Run: `cargo bench --bench memory` (N = 10,000 pairs).
 
+mod pair;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use sslcontext::{MemoryBio, Protocol, SslContext, WrapOptions};
+use sslcontext::{MemoryBio, SslContext, WrapOptions};
 
 /// Live heap bytes, counted on every allocation and free.
 struct Counting;
@@ -45,76 +44,23 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn certs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance/certs")
-}
-
+/// A raw pair after the handshake, with every byte delivered and processed (the
+/// client has taken in the server's session tickets).
 fn raw_pair(
     c: &Arc<rustls::ClientConfig>,
     s: &Arc<rustls::ServerConfig>,
-) -> (rustls::ClientConnection, rustls::ServerConnection) {
-    let name = ServerName::try_from("localhost").unwrap();
-    let mut cc = rustls::ClientConnection::new(c.clone(), name).unwrap();
-    let mut sc = rustls::ServerConnection::new(s.clone()).unwrap();
-    let mut buf = Vec::new();
-    for _ in 0..20 {
-        buf.clear();
-        while cc.wants_write() {
-            cc.write_tls(&mut buf).unwrap();
-        }
-        let moved = !buf.is_empty();
-        let mut rd = &buf[..];
-        while !rd.is_empty() {
-            sc.read_tls(&mut rd).unwrap();
-        }
-        sc.process_new_packets().unwrap();
-        buf.clear();
-        while sc.wants_write() {
-            sc.write_tls(&mut buf).unwrap();
-        }
-        let mut rd = &buf[..];
-        while !rd.is_empty() {
-            cc.read_tls(&mut rd).unwrap();
-        }
-        cc.process_new_packets().unwrap();
-        if !moved && buf.is_empty() && !cc.is_handshaking() && !sc.is_handshaking() {
-            break;
-        }
-    }
-    assert!(!cc.is_handshaking() && !sc.is_handshaking());
+) -> (rustls::Connection, rustls::Connection) {
+    let (mut cc, mut sc) = pair::raw_handshake(c, s);
+    pair::settle(&mut cc, &mut sc);
     (cc, sc)
 }
 
 type OurSide = (sslcontext::SslObject, MemoryBio, MemoryBio);
 
+/// Ours in the same idle state as `raw_pair`.
 fn our_pair(client: &SslContext, server: &SslContext) -> (OurSide, OurSide) {
-    let (ci, co, si, so) = (
-        MemoryBio::new(),
-        MemoryBio::new(),
-        MemoryBio::new(),
-        MemoryBio::new(),
-    );
-    let mut c = client
-        .wrap_bio(&ci, &co, WrapOptions::client("localhost"))
-        .unwrap();
-    let mut s = server.wrap_bio(&si, &so, WrapOptions::server()).unwrap();
-    let (mut cd, mut sd) = (false, false);
-    for _ in 0..20 {
-        if !cd {
-            cd = c.do_handshake().is_ok();
-        }
-        si.write(&co.read(None)).unwrap();
-        if !sd {
-            sd = s.do_handshake().is_ok();
-        }
-        ci.write(&so.read(None)).unwrap();
-        if cd && sd {
-            break;
-        }
-    }
-    assert!(cd && sd);
-    // Like raw_pair: every byte delivered and processed (the client takes in the
-    // session tickets the server sent after the handshake), then idle.
+    let (mut c, mut s, [ci, co, si, so]) =
+        pair::our_handshake(client, server, WrapOptions::client("localhost"));
     let mut sink = [0u8; 1];
     loop {
         for obj in [&mut c, &mut s] {
@@ -138,43 +84,10 @@ fn main() {
         return;
     }
     let n = 10_000;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(certs().join("pki/root-ec.pem")).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
-    let rc = Arc::new(
-        rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    );
-    let chain: Vec<_> = CertificateDer::pem_file_iter(certs().join("chains/leaf-ec.chain.pem"))
-        .unwrap()
-        .map(|c| c.unwrap())
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(certs().join("pki/leaf-ec.key")).unwrap();
-    let rs = Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap(),
-    );
-    let server = SslContext::new(Protocol::TlsServer).unwrap();
-    server
-        .load_cert_chain(
-            certs().join("chains/leaf-ec.chain.pem"),
-            Some(&certs().join("pki/leaf-ec.key")),
-            None,
-        )
-        .unwrap();
-    let client = SslContext::new(Protocol::TlsClient).unwrap();
-    client
-        .load_verify_locations(Some(&certs().join("pki/root-ec.pem")), None, None)
-        .unwrap();
+    // TLS 1.3, leaf-ec; raw rustls with its defaults (client resumption on).
+    let rc = Arc::new(pair::raw_client(false, rustls::RootCertStore::empty()));
+    let rs = pair::raw_server(false, false);
+    let (client, server) = pair::our_contexts(false);
     // Warm up: snapshots, caches.
     drop(raw_pair(&rc, &rs));
     drop(our_pair(&client, &server));

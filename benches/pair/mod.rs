@@ -77,6 +77,15 @@ pub fn pump(a: &mut Connection, b: &mut Connection) {
     b.process_new_packets().unwrap();
 }
 
+/// Moves bytes both ways until neither side has anything to send (after a handshake:
+/// the server's session tickets reach the client and are processed).
+pub fn settle(a: &mut Connection, b: &mut Connection) {
+    while a.wants_write() || b.wants_write() {
+        pump(a, b);
+        pump(b, a);
+    }
+}
+
 /// A finished raw handshake to `localhost`.
 pub fn raw_handshake(
     client: &Arc<ClientConfig>,
