@@ -1,11 +1,12 @@
 //! DER certificate → CPython's certificate dict (`_decode_certificate` in `_ssl.c`).
 
 use super::der::{
-    check_any, check_bit_string, check_integer, read_oid, string_content, DerError, DerResult,
-    Reader, Tlv, CONTEXT, UNIVERSAL,
+    check_bit_string, read_oid, string_content, DerError, DerResult, Reader, Tlv, CONTEXT,
+    UNIVERSAL,
 };
-use super::name::{convert_name, parse_name, RawName};
+use super::name::{convert_name, parse_name};
 use super::oid::{self, oid_to_text};
+use super::raw::{find_ext, parse_cert, parse_general_name, parse_general_names, RawGeneralName};
 use super::time::format_asn1_time;
 use super::{CertificateInfo, GeneralNameEntry, GeneralNameValue};
 use crate::{Error, Result};
@@ -13,123 +14,6 @@ use crate::{Error, Result};
 /// The error `_test_decode_cert` raises when OpenSSL cannot decode the certificate.
 pub(crate) fn decode_error() -> Error {
     Error::ssl_text("Error decoding PEM-encoded file")
-}
-
-struct RawCert<'a> {
-    version: i64,
-    serial: &'a [u8],
-    issuer: RawName<'a>,
-    not_before: (bool, &'a [u8]),
-    not_after: (bool, &'a [u8]),
-    subject: RawName<'a>,
-    extensions: Vec<(&'a [u8], &'a [u8])>,
-}
-
-fn read_alg(r: &mut Reader<'_>) -> DerResult<()> {
-    let mut a = r.sequence()?;
-    read_oid(&mut a)?;
-    if let Ok(p) = a.read() {
-        check_any(&p)?;
-    }
-    a.finish()
-}
-
-fn read_time<'a>(r: &mut Reader<'a>) -> DerResult<(bool, &'a [u8])> {
-    let t = r.read()?;
-    if t.class != UNIVERSAL || t.constructed || !(t.number == 23 || t.number == 24) {
-        return Err(DerError);
-    }
-    Ok((t.number == 24, t.content))
-}
-
-/// `ASN1_INTEGER_get` semantics: the value if it fits a C `long`, else -1.
-fn integer_value(c: &[u8]) -> i64 {
-    if c.len() > 8 {
-        return -1;
-    }
-    let neg = c.first().is_some_and(|b| b & 0x80 != 0);
-    let mut v: i128 = if neg { -1 } else { 0 };
-    for &b in c {
-        v = (v << 8) | i128::from(b);
-    }
-    i64::try_from(v).unwrap_or(-1)
-}
-
-/// The structural decode that OpenSSL's `d2i_X509` performs.
-fn parse_cert(der: &[u8]) -> DerResult<RawCert<'_>> {
-    let mut outer = Reader::new(der);
-    let mut cert = outer.sequence()?;
-    let mut tbs = cert.sequence()?;
-    read_alg(&mut cert)?;
-    let sig = cert.expect(UNIVERSAL, 3, false)?;
-    check_bit_string(sig.content)?;
-    cert.finish()?;
-
-    let version = match tbs.optional(CONTEXT, 0) {
-        Some(v) => {
-            if !v.constructed {
-                return Err(DerError);
-            }
-            let mut vr = Reader::new(v.content);
-            let i = vr.expect(UNIVERSAL, 2, false)?;
-            vr.finish()?;
-            check_integer(i.content)?;
-            integer_value(i.content)
-        }
-        None => 0,
-    };
-    let serial = tbs.expect(UNIVERSAL, 2, false)?.content;
-    check_integer(serial)?;
-    read_alg(&mut tbs)?;
-    let issuer = parse_name(tbs.expect(UNIVERSAL, 16, true)?.content)?;
-    let mut validity = tbs.sequence()?;
-    let not_before = read_time(&mut validity)?;
-    let not_after = read_time(&mut validity)?;
-    validity.finish()?;
-    let subject = parse_name(tbs.expect(UNIVERSAL, 16, true)?.content)?;
-    let mut spki = tbs.sequence()?;
-    read_alg(&mut spki)?;
-    check_bit_string(spki.expect(UNIVERSAL, 3, false)?.content)?;
-    spki.finish()?;
-    for n in [1, 2] {
-        if let Some(uid) = tbs.optional(CONTEXT, n) {
-            if uid.constructed {
-                return Err(DerError);
-            }
-            check_bit_string(uid.content)?;
-        }
-    }
-    let mut extensions = Vec::new();
-    if let Some(e) = tbs.optional(CONTEXT, 3) {
-        if !e.constructed {
-            return Err(DerError);
-        }
-        let mut er = Reader::new(e.content);
-        let mut list = er.sequence()?;
-        er.finish()?;
-        while !list.is_empty() {
-            let mut ext = list.sequence()?;
-            let id = read_oid(&mut ext)?;
-            if let Some(b) = ext.optional(UNIVERSAL, 1) {
-                if b.constructed || b.content.len() != 1 {
-                    return Err(DerError);
-                }
-            }
-            let value = ext.expect(UNIVERSAL, 4, false)?.content;
-            ext.finish()?;
-            extensions.push((id, value));
-        }
-    }
-    tbs.finish()?;
-    Ok(RawCert {
-        version,
-        serial,
-        issuer,
-        not_before,
-        not_after,
-        subject,
-        extensions,
-    })
 }
 
 /// `i2a_ASN1_INTEGER` as read back by one `BIO_gets`: upper-case hex of the magnitude,
@@ -169,113 +53,6 @@ fn serial_text(c: &[u8]) -> String {
         s.push_str(&format!("{b:02X}"));
     }
     s
-}
-
-/// `X509_get_ext_d2i` lookup: the value of the only extension with this OID (none if
-/// absent or present more than once).
-fn find_ext<'a>(exts: &[(&'a [u8], &'a [u8])], id: &[u8]) -> Option<&'a [u8]> {
-    let mut found = exts.iter().filter(|(o, _)| *o == id);
-    let first = found.next()?;
-    if found.next().is_some() {
-        return None;
-    }
-    Some(first.1)
-}
-
-/// A GeneralName as OpenSSL decodes it.
-enum RawGeneralName<'a> {
-    Other { type_id: &'a [u8], value: Tlv<'a> },
-    Email(Vec<u8>),
-    Dns(Vec<u8>),
-    X400,
-    DirName(RawName<'a>),
-    Edi,
-    Uri(Vec<u8>),
-    Ip(Vec<u8>),
-    Rid(&'a [u8]),
-}
-
-fn directory_string(r: &mut Reader<'_>) -> DerResult<()> {
-    let t = r.read()?;
-    if t.class != UNIVERSAL || !matches!(t.number, 19 | 20 | 28 | 12 | 30) {
-        return Err(DerError);
-    }
-    string_content(&t).map(|_| ())
-}
-
-fn parse_general_name<'a>(t: &Tlv<'a>) -> DerResult<RawGeneralName<'a>> {
-    if t.class != CONTEXT {
-        return Err(DerError);
-    }
-    Ok(match t.number {
-        0 => {
-            if !t.constructed {
-                return Err(DerError);
-            }
-            let mut r = Reader::new(t.content);
-            let type_id = read_oid(&mut r)?;
-            let wrapper = r.expect(CONTEXT, 0, true)?;
-            r.finish()?;
-            let mut wr = Reader::new(wrapper.content);
-            let value = wr.read()?;
-            wr.finish()?;
-            check_any(&value)?;
-            RawGeneralName::Other { type_id, value }
-        }
-        1 => RawGeneralName::Email(string_content(t)?),
-        2 => RawGeneralName::Dns(string_content(t)?),
-        3 => {
-            if !t.constructed {
-                return Err(DerError);
-            }
-            RawGeneralName::X400
-        }
-        4 => {
-            if !t.constructed {
-                return Err(DerError);
-            }
-            let mut r = Reader::new(t.content);
-            let n = r.expect(UNIVERSAL, 16, true)?;
-            r.finish()?;
-            RawGeneralName::DirName(parse_name(n.content)?)
-        }
-        5 => {
-            if !t.constructed {
-                return Err(DerError);
-            }
-            let mut r = Reader::new(t.content);
-            if let Some(a) = r.optional(CONTEXT, 0) {
-                directory_string(&mut Reader::new(a.content))?;
-            }
-            let p = r.expect(CONTEXT, 1, true)?;
-            directory_string(&mut Reader::new(p.content))?;
-            r.finish()?;
-            RawGeneralName::Edi
-        }
-        6 => RawGeneralName::Uri(string_content(t)?),
-        7 => RawGeneralName::Ip(string_content(t)?),
-        8 => {
-            if t.constructed {
-                return Err(DerError);
-            }
-            super::der::check_oid(t.content)?;
-            RawGeneralName::Rid(t.content)
-        }
-        _ => return Err(DerError),
-    })
-}
-
-/// `d2i_GENERAL_NAMES` over an extension value (trailing octets ignored, as
-/// `ASN1_item_d2i` does).
-fn parse_general_names(content: &[u8]) -> DerResult<Vec<RawGeneralName<'_>>> {
-    let mut r = Reader::new(content);
-    let mut names = r.sequence()?;
-    let mut out = Vec::new();
-    while !names.is_empty() {
-        let t = names.read()?;
-        out.push(parse_general_name(&t)?);
-    }
-    Ok(out)
 }
 
 /// Python's `bytes.decode('utf-8')` (strict), with Python's error message.
@@ -362,7 +139,7 @@ fn convert_general_name(g: &RawGeneralName<'_>) -> Result<GeneralNameEntry> {
         RawGeneralName::Email(v) => text("email", v),
         RawGeneralName::Dns(v) => text("DNS", v),
         RawGeneralName::Uri(v) => text("URI", v),
-        RawGeneralName::DirName(n) => Ok(GeneralNameEntry {
+        RawGeneralName::DirName(n, _) => Ok(GeneralNameEntry {
             kind: "DirName".to_string(),
             value: GeneralNameValue::DirName(convert_name(n)?),
         }),

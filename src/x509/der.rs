@@ -122,6 +122,14 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Reads one TLV and also returns its whole encoding (identifier, length, content).
+    pub fn read_whole(&mut self) -> DerResult<(Tlv<'a>, &'a [u8])> {
+        let before = self.data;
+        let t = self.read()?;
+        let used = before.len() - self.data.len();
+        Ok((t, before.get(..used).ok_or(DerError)?))
+    }
+
     /// Reads one TLV that must have this class, number and constructed flag.
     pub fn expect(&mut self, class: u8, number: u32, constructed: bool) -> DerResult<Tlv<'a>> {
         let t = self.read()?;

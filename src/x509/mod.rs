@@ -25,13 +25,14 @@
 
 mod convert;
 mod decode;
-mod der;
-mod name;
-mod oid;
+pub(crate) mod der;
+pub(crate) mod name;
+pub(crate) mod oid;
 mod oid_table;
+pub(crate) mod raw;
 #[cfg(feature = "serde")]
 mod ser;
-mod time;
+pub(crate) mod time;
 
 pub use convert::{der_cert_to_pem_cert, pem_cert_to_der_cert, test_decode_cert};
 pub use decode::decode_der;

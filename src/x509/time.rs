@@ -59,6 +59,21 @@ fn month_days(y: i64, m: u32) -> u32 {
     }
 }
 
+/// A certificate time as OpenSSL 3.0's `X509_cmp_time` accepts it, in seconds since
+/// the epoch: exactly `YYMMDDHHMMSSZ` (UTCTime, years 50-99 are 19xx) or
+/// `YYYYMMDDHHMMSSZ` (GeneralizedTime), a valid date; `None` otherwise (OpenSSL's
+/// `ERROR_IN_CERT_NOT_BEFORE_FIELD` / `..._NOT_AFTER_FIELD`).
+pub(crate) fn cert_time_posix(content: &[u8], generalized: bool) -> Option<i64> {
+    let want = if generalized { 15 } else { 13 };
+    let (last, digits) = content.split_last()?;
+    if content.len() != want || *last != b'Z' || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let t = parse(content, generalized)?;
+    let days = days_from_civil(t.year, t.month, t.day);
+    Some(days * 86400 + i64::from(t.hour * 3600 + t.min * 60 + t.sec))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
