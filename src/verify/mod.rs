@@ -26,6 +26,7 @@ pub mod capture;
 pub mod client;
 pub mod codes;
 pub mod hostname;
+mod path;
 pub mod policy;
 pub mod server;
 pub mod server_name;
