@@ -1,6 +1,7 @@
 //! The code behind every fuzz target, shared with `tests/fuzz_regressions.rs` (which
 //! includes this file with `#[path]`), so a saved crash replays through exactly the
-//! same calls under `cargo test`. Only `std` and `sslcontext` are used here.
+//! same calls under `cargo test`. Only `std`, `sslcontext` and `rustls-pki-types` (the
+//! certificate type of its verifier) are used here.
 //!
 //! Each function takes the raw fuzz input, must never panic, and asserts the
 //! invariants named in its doc comment.
@@ -22,7 +23,7 @@ const LEAVES: [&[u8]; 4] = [
 ];
 
 /// The names of every target, as in `fuzz/Cargo.toml` and `tests/data/fuzz/<target>/`.
-pub const TARGETS: [&str; 10] = [
+pub const TARGETS: [&str; 11] = [
     "cipher_string",
     "cadata",
     "cafile",
@@ -33,6 +34,7 @@ pub const TARGETS: [&str; 10] = [
     "alpn",
     "object_server",
     "object_client",
+    "chain_verify",
 ];
 
 /// Runs the target called `name` on `data`; false for an unknown name.
@@ -48,6 +50,7 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "alpn" => alpn(data),
         "object_server" => object_server(data),
         "object_client" => object_client(data),
+        "chain_verify" => chain_verify(data),
         _ => return false,
     }
     true
@@ -365,4 +368,73 @@ pub fn object_server(data: &[u8]) {
 /// arbitrary server bytes (see `drive_object`).
 pub fn object_client(data: &[u8]) {
     drive_object(client_context(), false, data);
+}
+
+/// Path validation (what every handshake runs on the peer's chain) over arbitrary
+/// certificates: byte 0 picks the verify flags and whether the first certificate is
+/// trusted, byte 1 the security level; then length-prefixed (2 bytes, big-endian)
+/// blocks: the trust store's certificate, the leaf, the intermediates. Verification
+/// ends in the chain (leaf first, as given) or an `X509_V_ERR_*` code OpenSSL has,
+/// never a panic.
+pub fn chain_verify(data: &[u8]) {
+    use rustls_pki_types::{CertificateDer, UnixTime};
+    use sslcontext::options::VerifyFlags;
+    use sslcontext::verify::{encode_hostname, ChainVerifier, Usage, VerifyPolicy};
+    let (Some(&opts), Some(&level)) = (data.first(), data.get(1)) else {
+        return;
+    };
+    let mut rest = data.get(2..).unwrap_or_default();
+    let mut blocks: Vec<CertificateDer<'static>> = Vec::new();
+    while rest.len() >= 2 && blocks.len() < 8 {
+        let n = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        let end = (2 + n).min(rest.len());
+        blocks.push(CertificateDer::from(rest[2..end].to_vec()));
+        rest = &rest[end..];
+    }
+    if blocks.len() < 2 {
+        return;
+    }
+    let mut flags = VerifyFlags::VERIFY_X509_TRUSTED_FIRST;
+    for (bit, f) in [
+        (1, VerifyFlags::VERIFY_X509_STRICT),
+        (2, VerifyFlags::VERIFY_X509_PARTIAL_CHAIN),
+        (4, VerifyFlags::VERIFY_CRL_CHECK_CHAIN),
+    ] {
+        if opts & bit != 0 {
+            flags |= f;
+        }
+    }
+    if opts & 8 != 0 {
+        flags.remove(VerifyFlags::VERIFY_X509_TRUSTED_FIRST);
+    }
+    let policy = VerifyPolicy {
+        verify_flags: flags,
+        security_level: level % 6,
+        roots: vec![blocks[0].clone()],
+        ..VerifyPolicy::default()
+    };
+    let verifier = ChainVerifier::with_ring(policy);
+    let name = encode_hostname(if opts & 16 != 0 {
+        "127.0.0.1"
+    } else {
+        "example.com"
+    })
+    .ok();
+    let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_700_000_000));
+    let usage = if opts & 32 != 0 {
+        Usage::ClientAuth
+    } else {
+        Usage::ServerAuth
+    };
+    match verifier.verify(&blocks[1], &blocks[2..], name.as_ref(), at, usage) {
+        // The leaf comes back first (with a partial chain it may be the store's copy,
+        // which has the same encoding).
+        Ok(chain) => assert_eq!(chain.first(), Some(&blocks[1])),
+        Err(f) => assert!(
+            sslcontext::verify::verify_error_string(f.code)
+                != "unknown certificate verification error",
+            "code {} is not one of OpenSSL's",
+            f.code
+        ),
+    }
 }
