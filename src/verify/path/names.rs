@@ -316,13 +316,7 @@ fn match_single(kind: u8, name: &GenName, base: &GenName) -> Result<(), i64> {
         (GenName::Other { tag, value, .. }, GenName::Email(b)) if kind == 1 => {
             nc_email_eai(*tag, value, b)
         }
-        (GenName::DirName(n), GenName::DirName(b)) => {
-            if n.starts_with(b) {
-                Ok(())
-            } else {
-                Err(codes::PERMITTED_VIOLATION)
-            }
-        }
+        (GenName::DirName(n), GenName::DirName(b)) => permitted(n.starts_with(b)),
         (GenName::Dns(n), GenName::Dns(b)) => nc_dns(n, b),
         (GenName::Email(n), GenName::Email(b)) => nc_email(n, b),
         (GenName::Uri(n), GenName::Uri(b)) => nc_uri(n, b),
@@ -333,6 +327,21 @@ fn match_single(kind: u8, name: &GenName, base: &GenName) -> Result<(), i64> {
 
 fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.eq_ignore_ascii_case(b)
+}
+
+/// A match, or the permitted-subtree code (which `nc_match` reads as "no match").
+fn permitted(matched: bool) -> Result<(), i64> {
+    if matched {
+        Ok(())
+    } else {
+        Err(codes::PERMITTED_VIOLATION)
+    }
+}
+
+/// E-mail and URI constraints starting with `.`: any name ending in the constraint
+/// (and longer than it).
+fn dot_suffix(name: &[u8], base: &[u8]) -> Result<(), i64> {
+    permitted(name.len() > base.len() && eq_ignore_case(&name[name.len() - base.len()..], base))
 }
 
 fn nc_dns(dns: &[u8], base: &[u8]) -> Result<(), i64> {
@@ -346,11 +355,7 @@ fn nc_dns(dns: &[u8], base: &[u8]) -> Result<(), i64> {
     if dns.len() > base.len() && base[0] != b'.' && dns[dns.len() - base.len() - 1] != b'.' {
         return Err(codes::PERMITTED_VIOLATION);
     }
-    if eq_ignore_case(tail, base) {
-        Ok(())
-    } else {
-        Err(codes::PERMITTED_VIOLATION)
-    }
+    permitted(eq_ignore_case(tail, base))
 }
 
 fn nc_email(eml: &[u8], base: &[u8]) -> Result<(), i64> {
@@ -359,10 +364,7 @@ fn nc_email(eml: &[u8], base: &[u8]) -> Result<(), i64> {
     };
     let baseat = base.iter().rposition(|&c| c == b'@');
     if baseat.is_none() && base.first() == Some(&b'.') {
-        if eml.len() > base.len() && eq_ignore_case(&eml[eml.len() - base.len()..], base) {
-            return Ok(());
-        }
-        return Err(codes::PERMITTED_VIOLATION);
+        return dot_suffix(eml, base);
     }
     let mut basehost = base;
     if let Some(at) = baseat {
@@ -379,11 +381,7 @@ fn nc_email(eml: &[u8], base: &[u8]) -> Result<(), i64> {
         }
         basehost = &base[at + 1..];
     }
-    if eq_ignore_case(basehost, &eml[emlat + 1..]) {
-        Ok(())
-    } else {
-        Err(codes::PERMITTED_VIOLATION)
-    }
+    permitted(eq_ignore_case(basehost, &eml[emlat + 1..]))
 }
 
 /// An SmtpUTF8Mailbox against an rfc822Name constraint (the constraint's host taken
@@ -396,10 +394,7 @@ fn nc_email_eai(tag: u32, eml: &[u8], base: &[u8]) -> Result<(), i64> {
         return Err(codes::UNSUPPORTED_NAME_SYNTAX);
     };
     if base.first() == Some(&b'.') {
-        if eml.len() > base.len() && eq_ignore_case(&eml[eml.len() - base.len()..], base) {
-            return Ok(());
-        }
-        return Err(codes::PERMITTED_VIOLATION);
+        return dot_suffix(eml, base);
     }
     let mut basehost = base;
     if let Some(at) = base.iter().position(|&c| c == b'@') {
@@ -408,11 +403,7 @@ fn nc_email_eai(tag: u32, eml: &[u8], base: &[u8]) -> Result<(), i64> {
         }
         basehost = &base[at + 1..];
     }
-    if eq_ignore_case(basehost, &eml[emlat + 1..]) {
-        Ok(())
-    } else {
-        Err(codes::PERMITTED_VIOLATION)
-    }
+    permitted(eq_ignore_case(basehost, &eml[emlat + 1..]))
 }
 
 /// OpenSSL 3.0's `nc_uri`: the host between `scheme://` and the next `:` or `/`.
@@ -434,16 +425,9 @@ fn nc_uri(uri: &[u8], base: &[u8]) -> Result<(), i64> {
         return Err(codes::UNSUPPORTED_NAME_SYNTAX);
     }
     if base.first() == Some(&b'.') {
-        if host.len() > base.len() && eq_ignore_case(&host[host.len() - base.len()..], base) {
-            return Ok(());
-        }
-        return Err(codes::PERMITTED_VIOLATION);
+        return dot_suffix(host, base);
     }
-    if eq_ignore_case(host, base) {
-        Ok(())
-    } else {
-        Err(codes::PERMITTED_VIOLATION)
-    }
+    permitted(eq_ignore_case(host, base))
 }
 
 fn nc_ip(ip: &[u8], base: &[u8]) -> Result<(), i64> {
@@ -457,16 +441,12 @@ fn nc_ip(ip: &[u8], base: &[u8]) -> Result<(), i64> {
         return Err(codes::PERMITTED_VIOLATION);
     }
     let (addr, mask) = base.split_at(ip.len());
-    if ip
-        .iter()
-        .zip(addr)
-        .zip(mask)
-        .all(|((h, b), m)| h & m == b & m)
-    {
-        Ok(())
-    } else {
-        Err(codes::PERMITTED_VIOLATION)
-    }
+    permitted(
+        ip.iter()
+            .zip(addr)
+            .zip(mask)
+            .all(|((h, b), m)| h & m == b & m),
+    )
 }
 
 #[cfg(test)]
