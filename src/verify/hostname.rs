@@ -1,5 +1,7 @@
 //! OpenSSL's `X509_check_host` / `X509_check_ip` with CPython's host flags.
 //!
+//! The certificate comes from the crate's one certificate parser (`verify::path::Cert`).
+//!
 //! The rules (OpenSSL 3.0 `crypto/x509/v3_utl.c`, re-implemented from its documented and
 //! observed behaviour):
 //! * DNS names are compared with the `dNSName` SAN entries; the subject CN is used only
@@ -13,10 +15,8 @@
 //! * IP addresses are compared byte for byte with `iPAddress` SAN entries (4 or 16
 //!   bytes, so `::ffff:a.b.c.d` does not match `a.b.c.d`).
 
-use x509_parser::extensions::GeneralName;
-use x509_parser::prelude::{FromDer, X509Certificate};
-
 use super::codes::{HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH};
+use super::path::{Cert, GenName};
 use super::server_name::ServerNameSpec;
 use crate::constants::{HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
 
@@ -29,9 +29,9 @@ pub const HOSTFLAG_NO_WILDCARDS: u32 = 0x2;
 /// `Err(62)` (hostname) or `Err(64)` (IP address) otherwise. A leaf that does not parse
 /// never matches.
 pub fn check_host(leaf_der: &[u8], name: &ServerNameSpec, host_flags: u32) -> Result<(), i64> {
-    match X509Certificate::from_der(leaf_der) {
-        Ok((_, cert)) => check_host_parsed(&cert, name, host_flags),
-        Err(_) => Err(mismatch_code(name)),
+    match Cert::parse(&rustls_pki_types::CertificateDer::from(leaf_der)) {
+        Some(cert) => check_host_cert(&cert, name, host_flags),
+        None => Err(mismatch_code(name)),
     }
 }
 
@@ -43,13 +43,12 @@ fn mismatch_code(name: &ServerNameSpec) -> i64 {
     }
 }
 
-/// [`check_host`] on a certificate already parsed (the verifier parses the leaf once).
-pub(crate) fn check_host_parsed(
-    cert: &X509Certificate<'_>,
+/// [`check_host`] on a certificate already parsed for path validation.
+pub(crate) fn check_host_cert(
+    cert: &Cert,
     name: &ServerNameSpec,
     host_flags: u32,
 ) -> Result<(), i64> {
-    let mismatch = mismatch_code(name);
     let ok = match name.ip {
         Some(ip) => {
             let want: Vec<u8> = match ip {
@@ -58,30 +57,27 @@ pub(crate) fn check_host_parsed(
             };
             san_names(cert)
                 .iter()
-                .any(|g| matches!(g, GeneralName::IPAddress(b) if *b == want.as_slice()))
+                .any(|g| matches!(g, GenName::Ip(b) if *b == want))
         }
         None => check_dns(cert, name.hostname.as_bytes(), host_flags),
     };
     if ok {
         Ok(())
     } else {
-        Err(mismatch)
+        Err(mismatch_code(name))
     }
 }
 
-fn san_names<'a>(cert: &'a X509Certificate<'a>) -> Vec<GeneralName<'a>> {
-    match cert.subject_alternative_name() {
-        Ok(Some(ext)) => ext.value.general_names.clone(),
-        _ => Vec::new(),
-    }
+fn san_names(cert: &Cert) -> &[GenName] {
+    cert.altnames.as_deref().unwrap_or_default()
 }
 
-fn check_dns(cert: &X509Certificate<'_>, host: &[u8], flags: u32) -> bool {
+fn check_dns(cert: &Cert, host: &[u8], flags: u32) -> bool {
     let mut san_present = false;
     for g in san_names(cert) {
-        if let GeneralName::DNSName(pattern) = g {
+        if let GenName::Dns(pattern) = g {
             san_present = true;
-            if !pattern.is_empty() && equal(pattern.as_bytes(), host, flags) {
+            if !pattern.is_empty() && equal(pattern, host, flags) {
                 return true;
             }
         }
@@ -92,12 +88,14 @@ fn check_dns(cert: &X509Certificate<'_>, host: &[u8], flags: u32) -> bool {
     if flags & HOSTFLAG_NEVER_CHECK_SUBJECT != 0 {
         return false;
     }
-    for cn in cert.subject().iter_common_name() {
-        // OpenSSL converts the CN to UTF-8 (ASN1_STRING_to_UTF8) first.
-        if let Ok(text) = cn.as_str() {
-            if !text.is_empty() && equal(text.as_bytes(), host, flags) {
-                return true;
-            }
+    for (tag, value) in &cert.common_names {
+        // A CN that does not convert to UTF-8 ends the check as a failure, as
+        // `do_check_string` does.
+        let Some(text) = super::path::cn_utf8(*tag, value) else {
+            return false;
+        };
+        if !text.is_empty() && equal(&text, host, flags) {
+            return true;
         }
     }
     false

@@ -8,7 +8,7 @@ use rustls::crypto::CryptoProvider;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 
 use super::codes::VerifyFailure;
-use super::hostname::check_host;
+use super::hostname::check_host_cert;
 use super::path::{self, Cert, Crl};
 use super::server_name::ServerNameSpec;
 use crate::constants::{VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
@@ -150,9 +150,9 @@ impl ChainVerifier {
         let extra = self.capath_certs(end_entity, intermediates);
         let store: Vec<&Cert> = self.store.iter().chain(extra.iter()).collect();
         let host_flags = self.policy.host_flags;
-        let check_id = |leaf: &CertificateDer<'_>| -> Result<(), i64> {
+        let check_id = |leaf: &Cert| -> Result<(), i64> {
             match name {
-                Some(n) => check_host(leaf.as_ref(), n, host_flags),
+                Some(n) => check_host_cert(leaf, n, host_flags),
                 None => Ok(()),
             }
         };

@@ -28,6 +28,7 @@ use rustls_pki_types::{CertificateDer, CertificateRevocationListDer};
 
 pub(crate) use cert::Cert;
 pub(crate) use crl::Crl;
+pub(crate) use names::{cn_utf8, GenName};
 
 use crate::options::VerifyFlags;
 use crate::verify::codes;
@@ -39,7 +40,7 @@ pub(crate) struct Params<'a> {
     /// Check the SSL server purpose (a client verifying a server) or the client one.
     pub server_purpose: bool,
     /// The host name check (already bound to the name), run at OpenSSL's step 5.
-    pub check_id: &'a dyn Fn(&CertificateDer<'_>) -> Result<(), i64>,
+    pub check_id: &'a dyn Fn(&Cert) -> Result<(), i64>,
     /// Whether the leaf's commonName may serve as the host name (no
     /// `HOSTFLAG_NEVER_CHECK_SUBJECT`).
     pub cn_as_host: bool,
@@ -96,7 +97,7 @@ pub(crate) fn validate(
     let chain = &built.chain;
     checks::check_extensions(chain, strict, p.server_purpose)?;
     checks::check_auth_level(chain, p.security_level)?;
-    (p.check_id)(&leaf.der)?;
+    (p.check_id)(&leaf)?;
     if p.verify_flags.checks_crl() {
         let depth = if p.verify_flags.checks_crl_chain() {
             crl::Depth::Chain

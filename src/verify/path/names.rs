@@ -210,7 +210,7 @@ pub(crate) fn check_common_names(
 }
 
 /// `ASN1_STRING_to_UTF8` for a name attribute.
-fn cn_utf8(tag: u32, v: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn cn_utf8(tag: u32, v: &[u8]) -> Option<Vec<u8>> {
     match tag {
         12 => Some(v.to_vec()),
         30 => {
