@@ -80,6 +80,34 @@ fn bench(c: &mut Criterion) {
             .filter_map(|t| webpki::anchor_from_trusted_cert(t).ok())
             .map(|a| a.to_owned())
             .collect();
+        // What each verifier decides on this case (the timings compare like with like
+        // only where both run to the end).
+        let ours_result = ours
+            .verify(
+                &case.leaf,
+                &case.untrusted,
+                name.as_ref(),
+                case.at,
+                Usage::ServerAuth,
+            )
+            .map(|_| ())
+            .map_err(|f| f.code);
+        let webpki_result = webpki::EndEntityCert::try_from(&case.leaf).and_then(|ee| {
+            ee.verify_for_usage(
+                provider.signature_verification_algorithms.all,
+                &anchors,
+                &case.untrusted,
+                case.at,
+                webpki::KeyUsage::server_auth(),
+                None,
+                None,
+            )
+            .map(|_| ())
+        });
+        eprintln!(
+            "{}: ours {ours_result:?}, webpki {webpki_result:?}",
+            case.id
+        );
         let mut g = c.benchmark_group(format!("verify/{}", case.id));
         g.bench_function("sslcontext", |b| {
             b.iter(|| {
