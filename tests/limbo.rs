@@ -21,7 +21,9 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde_json::Value;
 use sslcontext::options::VerifyFlags;
-use sslcontext::verify::{encode_hostname, verify_error_string, ChainVerifier, ServerVerifier};
+use sslcontext::verify::{
+    encode_hostname, verify_error_string, ChainVerifier, ServerVerifier, VerifyFailure,
+};
 use sslcontext::{CaData, Protocol, SslContext};
 
 /// Our code for a case that did not get as far as verification.
@@ -190,15 +192,18 @@ fn try_run_case(case: &Case) -> Result<Outcome, Outcome> {
     });
     let core = ChainVerifier::with_ring(ctx.current_verify_policy());
     let verifier = ServerVerifier::for_connection(Arc::new(core), spec);
+    // Called as any rustls stack calls it (no capture open): a refusal carries the
+    // OpenSSL failure itself in `CertificateError::Other`.
     let result = verifier.verify_server_cert(&leaf, &intermediates, &server_name, &[], now);
-    Ok(match (result, verifier.last_failure()) {
-        (Ok(_), None) => Outcome::Verified,
-        (Err(_), Some(f)) => Outcome::Refused(f.code),
-        (Ok(_), Some(f)) => Outcome::HarnessError(format!(
-            "accepted but recorded failure {}: {}",
-            f.code, f.message
-        )),
-        (Err(e), None) => Outcome::HarnessError(format!("refused without a recorded failure: {e}")),
+    Ok(match result {
+        Ok(_) => Outcome::Verified,
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))) => {
+            match other.0.downcast_ref::<VerifyFailure>() {
+                Some(f) => Outcome::Refused(f.code),
+                None => Outcome::HarnessError(format!("refused without a failure: {other}")),
+            }
+        }
+        Err(e) => Outcome::HarnessError(format!("refused without a recorded failure: {e}")),
     })
 }
 

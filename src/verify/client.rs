@@ -5,14 +5,13 @@
 //! `CERT_REQUIRED`: required. No CA names are sent in the request: OpenSSL sends none
 //! unless `SSL_CTX_set_client_CA_list` is used, and CPython never uses it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use super::codes::VerifyFailure;
 use super::policy::{ChainVerifier, Usage};
 use crate::constants::VerifyMode;
 
@@ -20,22 +19,13 @@ use crate::constants::VerifyMode;
 #[derive(Debug)]
 pub struct ClientVerifier {
     core: Arc<ChainVerifier>,
-    failure: Mutex<Option<VerifyFailure>>,
 }
 
 impl ClientVerifier {
     /// A verifier over `core` (its policy's `verify_mode` decides whether a certificate
     /// is requested and required).
     pub fn new(core: Arc<ChainVerifier>) -> Arc<Self> {
-        Arc::new(ClientVerifier {
-            core,
-            failure: Mutex::new(None),
-        })
-    }
-
-    /// The last verification failure (code and message).
-    pub fn last_failure(&self) -> Option<VerifyFailure> {
-        self.failure.lock().ok().and_then(|g| g.clone())
+        Arc::new(ClientVerifier { core })
     }
 }
 
@@ -58,20 +48,13 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let result = self
+        match self
             .core
-            .verify(end_entity, intermediates, None, now, Usage::ClientAuth);
-        let (ret, slot) = match result {
-            Ok(_) => (Ok(ClientCertVerified::assertion()), None),
-            Err(f) => (Err(f.certificate_error()), Some(f)),
-        };
-        if let Some(f) = &slot {
-            super::capture::note(f);
+            .verify(end_entity, intermediates, None, now, Usage::ClientAuth)
+        {
+            Ok(_) => Ok(ClientCertVerified::assertion()),
+            Err(f) => Err(f.rustls_error(super::capture::note(&f))),
         }
-        if let Ok(mut g) = self.failure.lock() {
-            *g = slot;
-        }
-        ret
     }
 
     fn verify_tls12_signature(
@@ -80,12 +63,7 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.core.provider().signature_verification_algorithms,
-        )
+        self.core.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -94,18 +72,10 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.core.provider().signature_verification_algorithms,
-        )
+        self.core.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.core
-            .provider()
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.core.supported_verify_schemes()
     }
 }

@@ -276,9 +276,19 @@ impl VerifyFailure {
         alert_for_code(self.code)
     }
 
-    /// A rustls `CertificateError` whose alert is the one OpenSSL sends for this code.
-    pub fn certificate_error(&self) -> rustls::Error {
-        rustls_error_for_code(self.code)
+    /// The error a verifier returns to rustls. Inside a capture (the crate's own
+    /// connections, which read the failure from the capture): the `CertificateError`
+    /// whose alert is the one OpenSSL sends for this code. Outside one (rustls driven by
+    /// another stack): `CertificateError::Other` carrying this failure, so the caller
+    /// keeps the code and message.
+    pub(crate) fn rustls_error(&self, captured: bool) -> rustls::Error {
+        if captured {
+            rustls_error_for_code(self.code)
+        } else {
+            rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+                std::sync::Arc::new(self.clone()),
+            )))
+        }
     }
 }
 

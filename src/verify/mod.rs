@@ -9,11 +9,11 @@
 //! # How the connection layer gets the failure
 //! rustls only reports an error to the peer as an alert chosen from the
 //! `CertificateError` variant. The verifiers therefore return the variant whose alert is
-//! the one OpenSSL sends for the code ([`codes::rustls_error_for_code`]) and record the
-//! exact failure (code + message) in a per-verifier slot ([`ServerVerifier::last_failure`],
-//! [`ClientVerifier::last_failure`]). Build one verifier per connection
-//! ([`ServerVerifier::for_connection`], cheap: the [`ChainVerifier`] is shared) so that
-//! the slot and the expected server name belong to that connection alone.
+//! the one OpenSSL sends for the code ([`codes::rustls_error_for_code`]) and note the
+//! exact failure (code + message) into the capture the connection opened around the
+//! rustls call (`capture.rs`: a guard over a thread-local, closed on drop and on
+//! unwind). Driven outside the crate, with no capture open, the verifiers return the
+//! failure itself inside `CertificateError::Other`.
 //!
 //! # Names rustls refuses
 //! rustls's `DnsName` refuses some names OpenSSL sends as SNI (e.g. `a b`, `[::1]`,
@@ -22,7 +22,7 @@
 //! and a placeholder name); the verifier still checks the real text, so the result
 //! (almost always a code-62 mismatch) matches OpenSSL. Only the missing SNI differs.
 
-pub mod capture;
+mod capture;
 pub mod client;
 pub mod codes;
 pub mod hostname;
@@ -31,7 +31,7 @@ pub mod policy;
 pub mod server;
 pub mod server_name;
 
-pub use capture::capture_failure;
+pub(crate) use capture::capture_failure;
 pub use client::ClientVerifier;
 pub use codes::{cert_verification_error, verify_error_string, VerifyFailure};
 pub use hostname::check_host;

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
+use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::CryptoProvider;
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 
 use super::codes::VerifyFailure;
@@ -127,6 +129,43 @@ impl ChainVerifier {
     /// The crypto provider (its signature algorithms verify handshake signatures).
     pub fn provider(&self) -> &Arc<CryptoProvider> {
         &self.provider
+    }
+
+    /// A TLS 1.2 handshake signature, with the provider's algorithms (both verifiers).
+    pub(crate) fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    /// A TLS 1.3 handshake signature, with the provider's algorithms (both verifiers).
+    pub(crate) fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    /// The signature schemes the provider verifies.
+    pub(crate) fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 
     /// Verifies `end_entity` + `intermediates` (as the peer sent them) for `usage`,

@@ -1,20 +1,19 @@
 //! The client side's verifier of the server's certificate (`rustls::client::danger::
 //! ServerCertVerifier`), and offline chain verification for `sslctx verify`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::codes::VerifyFailure;
 use super::policy::{ChainVerifier, Usage, VerifyPolicy};
 use super::server_name::ServerNameSpec;
 use crate::constants::VerifyMode;
 
 /// Which name the server's certificate must match.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExpectedName {
+enum ExpectedName {
     /// Check against the `ServerName` rustls passes (a shared verifier). The message of
     /// an IP mismatch then shows the address in canonical form.
     FromRustls,
@@ -28,7 +27,6 @@ pub enum ExpectedName {
 pub struct ServerVerifier {
     core: Arc<ChainVerifier>,
     expected: ExpectedName,
-    failure: Mutex<Option<VerifyFailure>>,
 }
 
 impl ServerVerifier {
@@ -37,7 +35,6 @@ impl ServerVerifier {
         Arc::new(ServerVerifier {
             core,
             expected: ExpectedName::FromRustls,
-            failure: Mutex::new(None),
         })
     }
 
@@ -48,27 +45,12 @@ impl ServerVerifier {
         Arc::new(ServerVerifier {
             core,
             expected: ExpectedName::Fixed(name),
-            failure: Mutex::new(None),
         })
-    }
-
-    /// The last verification failure (code and CPython's message).
-    pub fn last_failure(&self) -> Option<VerifyFailure> {
-        self.failure.lock().ok().and_then(|g| g.clone())
     }
 
     /// The chain verifier.
     pub fn core(&self) -> &Arc<ChainVerifier> {
         &self.core
-    }
-
-    fn record(&self, f: Option<VerifyFailure>) {
-        if let Some(f) = &f {
-            super::capture::note(f);
-        }
-        if let Ok(mut g) = self.failure.lock() {
-            *g = f;
-        }
     }
 }
 
@@ -112,15 +94,8 @@ impl ServerCertVerifier for ServerVerifier {
             .core
             .verify(end_entity, intermediates, name, now, Usage::ServerAuth)
         {
-            Ok(_) => {
-                self.record(None);
-                Ok(ServerCertVerified::assertion())
-            }
-            Err(f) => {
-                let err = f.certificate_error();
-                self.record(Some(f));
-                Err(err)
-            }
+            Ok(_) => Ok(ServerCertVerified::assertion()),
+            Err(f) => Err(f.rustls_error(super::capture::note(&f))),
         }
     }
 
@@ -130,12 +105,7 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.core.provider().signature_verification_algorithms,
-        )
+        self.core.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -144,19 +114,11 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.core.provider().signature_verification_algorithms,
-        )
+        self.core.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.core
-            .provider()
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.core.supported_verify_schemes()
     }
 }
 
