@@ -510,3 +510,38 @@ fn snapshots_are_cached_until_a_setter_runs() {
     server.set_num_tickets(4).unwrap();
     assert_eq!(server.server_config().unwrap().send_tls13_tickets, 4);
 }
+
+/// Trust-store loads from several threads at once all land (the store is rebuilt
+/// outside the context's lock and swapped in under the store writer's lock, so no load
+/// overwrites another), and handshake counters bumped from several threads add up.
+#[test]
+fn concurrent_loads_and_counters_are_not_lost() {
+    let ctx = SslContext::new(Protocol::TlsClient).unwrap();
+    let roots = ["root-ec", "root-rsa", "other-root", "root-rsa1024"];
+    std::thread::scope(|s| {
+        for r in roots {
+            let ctx = ctx.clone();
+            s.spawn(move || {
+                let path = common::cert_path(&format!("pki/{r}.pem"));
+                ctx.load_verify_locations(Some(&path), None, None).unwrap();
+            });
+        }
+    });
+    assert_eq!(ctx.cert_store_stats().x509, roots.len());
+    let server = common::server_ctx("leaf-ec");
+    let client = common::client_ctx(&["root-ec"]);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let (mut c, mut sv) = common::pair(&client, &server, Some("localhost"));
+                let (cr, sr) = common::handshake(&mut c, &mut sv);
+                cr.unwrap();
+                sr.unwrap();
+            });
+        }
+    });
+    let stats = client.session_stats();
+    assert_eq!((stats.connect, stats.connect_good), (4, 4));
+    let stats = server.session_stats();
+    assert_eq!((stats.accept, stats.accept_good), (4, 4));
+}

@@ -12,6 +12,7 @@ mod trust;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::constants::{Protocol, TlsVersion, VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT};
@@ -58,7 +59,6 @@ pub struct SessionStats {
 pub(crate) struct State {
     pub settings: Settings,
     pub generation: u64,
-    pub stats: SessionStats,
     /// The TLS 1.2 cipher selection (`set_ciphers`).
     pub ciphers: crate::ciphers::CipherSelection,
     /// Key-exchange groups (`set_ecdh_curve`); `None` = rustls's defaults.
@@ -78,6 +78,26 @@ pub(crate) struct State {
 
 pub(crate) struct Inner {
     pub state: Mutex<State>,
+    /// Serialises trust-store loads, which read files and walk directories without
+    /// holding `state` (every new connection and finished handshake takes `state`).
+    pub store_writer: Mutex<()>,
+    /// `session_stats()` counters, bumped by connections without any lock.
+    pub counters: Counters,
+}
+
+/// The handshake counters of `session_stats()`.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    connect: AtomicU64,
+    connect_good: AtomicU64,
+    accept: AtomicU64,
+    accept_good: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Python's `ssl.SSLContext`.
@@ -115,10 +135,11 @@ impl SslContext {
         }
         Ok(SslContext {
             inner: Arc::new(Inner {
+                store_writer: Mutex::new(()),
+                counters: Counters::default(),
                 state: Mutex::new(State {
                     settings: Settings::new(protocol),
                     generation: 0,
-                    stats: SessionStats::default(),
                     ciphers: crate::ciphers::CipherSelection::default_for_cpython(),
                     groups: None,
                     store: Arc::new(crate::pki::TrustStore::new()),
@@ -429,41 +450,51 @@ impl SslContext {
 
     /// `SSLContext.session_stats()`.
     pub fn session_stats(&self) -> SessionStats {
-        let state = self.lock();
-        let mut stats = state.stats;
-        if let Some(cache) = &state.cache.server_cache {
+        let c = &self.inner.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let mut stats = SessionStats {
+            connect: get(&c.connect),
+            connect_good: get(&c.connect_good),
+            accept: get(&c.accept),
+            accept_good: get(&c.accept_good),
+            hits: get(&c.hits),
+            misses: get(&c.misses),
+            ..SessionStats::default()
+        };
+        let server_cache = self.lock().cache.server_cache.clone();
+        if let Some(cache) = server_cache {
             stats.number = cache.len();
-            stats.misses += cache.misses.load(std::sync::atomic::Ordering::Relaxed);
-            stats.cache_full = cache.cache_full.load(std::sync::atomic::Ordering::Relaxed);
+            stats.misses += get(&cache.misses);
+            stats.cache_full = get(&cache.cache_full);
         }
         stats
     }
 
     /// A client handshake started (`connect`).
     pub(crate) fn count_connect(&self) {
-        self.lock().stats.connect += 1;
+        bump(&self.inner.counters.connect);
     }
 
     /// A server handshake started (`accept`).
     pub(crate) fn count_accept(&self) {
-        self.lock().stats.accept += 1;
+        bump(&self.inner.counters.accept);
     }
 
     /// A client offered a session that was not resumed (`misses`).
     pub(crate) fn count_session_miss(&self) {
-        self.lock().stats.misses += 1;
+        bump(&self.inner.counters.misses);
     }
 
     /// A handshake finished (`connect_good` / `accept_good`; `hits` when resumed).
     pub(crate) fn count_handshake_done(&self, server_side: bool, resumed: bool) {
-        let mut state = self.lock();
-        if server_side {
-            state.stats.accept_good += 1;
+        let c = &self.inner.counters;
+        bump(if server_side {
+            &c.accept_good
         } else {
-            state.stats.connect_good += 1;
-        }
+            &c.connect_good
+        });
         if resumed {
-            state.stats.hits += 1;
+            bump(&c.hits);
         }
     }
 }

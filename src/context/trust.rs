@@ -17,10 +17,19 @@ use crate::pki::{CaData, CertStoreStats, Password, TrustStore};
 use crate::x509::CertificateInfo;
 
 impl SslContext {
+    /// Builds the new store from a copy of the current one (files read, directories
+    /// walked, the system store loaded) holding only the store writer's lock, then swaps
+    /// it in under a short lock of the context: connections and handshakes never wait
+    /// for file I/O.
     fn update_store(&self, change: impl FnOnce(&mut TrustStore) -> Result<()>) -> Result<()> {
-        let mut state = self.lock();
-        let mut store = (*state.store).clone();
+        let _writer = self
+            .inner
+            .store_writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut store = (*self.lock().store).clone();
         change(&mut store)?;
+        let mut state = self.lock();
         state.store = Arc::new(store);
         state.store_generation += 1;
         state.generation += 1;
