@@ -804,16 +804,18 @@ fn capath_lazy_lookup() {
 }
 
 #[test]
-fn rustls_roots_and_crls() {
+fn webpki_roots_join_the_store() {
     let mut s = TrustStore::new();
     s.load_cafile(&bundles("ca-crl-dups.pem")).unwrap();
     s.load_cafile(&c("certs/odd/v1-self-signed.pem")).unwrap();
-    let (roots, refused) = s.roots_for_rustls_with_refused();
-    assert_eq!(roots.len() + refused.len(), 5);
-    assert_eq!(s.crls().len(), 1);
+    assert_eq!((s.stats().x509, s.crls().len()), (5, 1));
     s.load_webpki_roots();
-    assert!(s.roots_for_rustls().len() > 100);
-    assert_eq!(s.stats().x509, 5, "webpki roots are not counted");
+    let n = s.stats().x509;
+    assert!(n > 100, "{n}");
+    assert_eq!(s.ca_certs_der().len(), s.stats().x509_ca);
+    // Loading them twice adds nothing (duplicates are skipped, as OpenSSL does).
+    s.load_webpki_roots();
+    assert_eq!(s.stats().x509, n);
 }
 
 #[test]
@@ -917,4 +919,42 @@ fn pem_header_and_empty_block_rules() {
     let mut s = TrustStore::new();
     s.load_cadata_text(&(blines.join("\n") + "\n")).unwrap();
     assert_eq!(s.stats().x509, 1);
+}
+
+/// The Mozilla roots loaded with `load_webpki_roots()` are the ones the verifier uses:
+/// real sites' chains (x509-limbo's `online::` cases, at the time each was captured)
+/// verify with no other trust, and fail with code 20 without them.
+#[test]
+fn webpki_roots_verify_real_chains() {
+    use rustls_pki_types::{CertificateDer, UnixTime};
+    use sslcontext::verify::{encode_hostname, verify_chain_offline};
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/limbo/limbo.jsonl"),
+    )
+    .unwrap();
+    let pem_der = |v: &serde_json::Value| -> CertificateDer<'static> {
+        CertificateDer::from(sslcontext::x509::pem_cert_to_der_cert(v.as_str().unwrap()).unwrap())
+    };
+    let (mut verified, mut cases) = (0, 0);
+    for line in text.lines().filter(|l| l.contains("\"online::")) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut chain = vec![pem_der(&case["peer"])];
+        chain.extend(case["untrusted"].as_array().unwrap().iter().map(pem_der));
+        let name = encode_hostname(case["server_hostname"].as_str().unwrap()).unwrap();
+        let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            case["at"].as_u64().unwrap(),
+        ));
+        let ctx = sslcontext::SslContext::new(sslcontext::Protocol::TlsClient).unwrap();
+        let without = verify_chain_offline(&chain, &ctx.current_verify_policy(), Some(&name), at);
+        assert_eq!(without.unwrap_err().verify_code(), Some(20));
+        ctx.load_webpki_roots().unwrap();
+        let with = verify_chain_offline(&chain, &ctx.current_verify_policy(), Some(&name), at);
+        cases += 1;
+        if with.is_ok() {
+            verified += 1;
+        }
+    }
+    assert!(cases >= 5, "{cases}");
+    // Every one of these sites chains to a root in Mozilla's program.
+    assert_eq!(verified, cases);
 }

@@ -90,7 +90,8 @@ impl SslContext {
         self.set_default_verify_paths()
     }
 
-    /// Rust extension: trust the Mozilla roots embedded in `webpki-roots`, for
+    /// Rust extension: trust the Mozilla roots embedded in `webpki-root-certs` (counted
+    /// and listed like any loaded CA bundle), for
     /// machines without a system store. Never done implicitly.
     pub fn load_webpki_roots(&self) -> Result<()> {
         self.update_store(|store| {

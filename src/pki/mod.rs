@@ -15,6 +15,5 @@ pub use keys::{CallbackError, Password, PasswordCallback, PasswordValue, MAX_PAS
 pub use name::{canonical_name, x509_name_hash};
 pub use pem::PemBlock;
 pub use store::{
-    get_default_verify_paths, openssl_dir, CaData, CertStoreStats, DefaultVerifyPaths,
-    RefusedAnchor, TrustStore,
+    get_default_verify_paths, openssl_dir, CaData, CertStoreStats, DefaultVerifyPaths, TrustStore,
 };

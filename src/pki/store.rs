@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, TrustAnchor};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer};
 
 use super::certinfo::check_ca;
 use super::name::{canonical_cmp, canonical_name, x509_name_hash};
@@ -69,7 +69,6 @@ struct Inner {
     capaths: Vec<PathBuf>,
     /// Per capath directory and hash: the next suffix to try (OpenSSL's by_dir cache).
     loaded_suffix: Vec<(usize, u32, bool, u32)>,
-    extra_anchors: Vec<TrustAnchor<'static>>,
 }
 
 impl Inner {
@@ -93,15 +92,6 @@ impl Inner {
         }
         self.objs.push(obj);
     }
-}
-
-/// A certificate webpki refused as a trust anchor.
-#[derive(Debug, Clone)]
-pub struct RefusedAnchor {
-    /// The certificate.
-    pub cert: CertificateDer<'static>,
-    /// webpki's reason.
-    pub reason: String,
 }
 
 /// An OpenSSL-like trust store (see the module docs).
@@ -537,32 +527,6 @@ impl TrustStore {
         find(&self.lock())
     }
 
-    /// Every stored certificate as a rustls trust anchor (OpenSSL trusts every
-    /// certificate in its store, CA or not), plus the certificates webpki refuses.
-    pub fn roots_for_rustls_with_refused(&self) -> (rustls::RootCertStore, Vec<RefusedAnchor>) {
-        let mut roots = rustls::RootCertStore::empty();
-        let mut refused = Vec::new();
-        let g = self.lock();
-        for o in g.objs.iter().filter(|o| o.kind == Kind::Cert) {
-            let cert = CertificateDer::from(o.der.clone());
-            match webpki::anchor_from_trusted_cert(&cert) {
-                Ok(a) => roots.roots.push(a.to_owned()),
-                Err(e) => refused.push(RefusedAnchor {
-                    cert: cert.clone(),
-                    reason: format!("{e:?}"),
-                }),
-            }
-        }
-        roots.roots.extend(g.extra_anchors.iter().cloned());
-        (roots, refused)
-    }
-
-    /// [`roots_for_rustls_with_refused`](Self::roots_for_rustls_with_refused) without
-    /// the refused list.
-    pub fn roots_for_rustls(&self) -> rustls::RootCertStore {
-        self.roots_for_rustls_with_refused().0
-    }
-
     /// `set_default_verify_paths()` / `load_default_certs()`: loads `$SSL_CERT_FILE`
     /// (default `<OPENSSLDIR>/cert.pem`) and registers `$SSL_CERT_DIR` (default
     /// `<OPENSSLDIR>/certs`, `:`-separated) as lazy capaths. Missing or bad files are
@@ -597,22 +561,13 @@ impl TrustStore {
         }
     }
 
-    /// Adds the Mozilla roots of `webpki-roots` as extra trust anchors (a Rust-only
-    /// opt-in). They have no certificate DER, so they are not counted by
-    /// [`stats`](Self::stats) nor listed by [`ca_certs_der`](Self::ca_certs_der).
+    /// Adds the Mozilla roots (the `webpki-root-certs` crate: the same set as
+    /// `webpki-roots`, as certificates) to the store, as loading that bundle with
+    /// `load_verify_locations(cafile=...)` would: they are trusted by the verifier,
+    /// counted by [`stats`](Self::stats) and listed by [`ca_certs_der`](Self::ca_certs_der).
     pub fn load_webpki_roots(&mut self) {
-        let mut g = self.lock();
-        for a in webpki_roots::TLS_SERVER_ROOTS.iter() {
-            if !g.extra_anchors.iter().any(|x| {
-                x.subject == a.subject && x.subject_public_key_info == a.subject_public_key_info
-            }) {
-                g.extra_anchors.push(a.clone());
-            }
+        for c in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+            self.add_cert_der(c.as_ref());
         }
-    }
-
-    /// Number of extra (webpki-roots) trust anchors.
-    pub fn extra_anchor_count(&self) -> usize {
-        self.lock().extra_anchors.len()
     }
 }

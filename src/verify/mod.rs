@@ -3,7 +3,8 @@
 //! * [`codes`]: the code table, CPython's `SSLCertVerificationError`, the alerts.
 //! * [`server_name`]: `server_hostname` processing (IDNA 2003, IP literals, SNI).
 //! * [`hostname`]: `X509_check_host` / `X509_check_ip`.
-//! * [`policy`]: [`VerifyPolicy`] and the [`ChainVerifier`] (webpki + OpenSSL's order).
+//! * [`policy`]: [`VerifyPolicy`] and the [`ChainVerifier`] (OpenSSL 3.0's path validation,
+//!   `path/`).
 //! * [`server`] / [`client`]: the rustls verifier of each side.
 //!
 //! # How the connection layer gets the failure
