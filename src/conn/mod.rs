@@ -18,7 +18,7 @@ pub use sni::{SniCallback, SniError, SniResult};
 pub use socket::{Socket, SslSocket};
 
 pub(crate) use keylog::KeyLogFile;
-pub(crate) use session::{scope as session_scope, ContextSessions, ServerCache};
+pub(crate) use session::{ConnectionSessions, KxHints, ServerCache, SessionState};
 pub(crate) use sni::servername_shim;
 
 /// A connection-level `SSLError` with OpenSSL's reason name.

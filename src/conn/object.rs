@@ -239,9 +239,8 @@ impl SslObject {
         sink: &Arc<Mutex<SessionState>>,
         offered: Option<&SslSession>,
     ) -> Tls {
-        let made = super::session_scope(sink, offered.map(|s| &s.state), || {
-            context.client_connection(target)
-        });
+        let made =
+            context.client_connection(target, sink.clone(), offered.map(|s| s.state.clone()));
         match made {
             Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
             Err(e) => Tls::Unavailable(Some(Box::new(e))),
@@ -448,14 +447,7 @@ impl SslObject {
             return Ok(());
         };
         let server_side = self.server_side;
-        let mut run = || crate::verify::capture_failure(|| conn.process_new_packets());
-        let (result, failure) = match &self.session_sink {
-            Some(sink) => {
-                let source = self.offered_session.as_ref().map(|s| &s.state);
-                super::session_scope(sink, source, run)
-            }
-            None => run(),
-        };
+        let (result, failure) = crate::verify::capture_failure(|| conn.process_new_packets());
         match result {
             Ok(state) => {
                 if state.peer_has_closed() {

@@ -1,12 +1,10 @@
 //! `ssl.SSLSession` and the session machinery behind it.
 //!
-//! * Client: each context owns one [`ContextSessions`] store (a stable `Arc` in its
-//!   `ClientConfig`, as rustls resumes only with the very same config parts). rustls
-//!   calls the store synchronously from the connection's thread; the connection opens a
-//!   [`scope`] around those calls naming its own session (the *sink*, which receives
-//!   the TLS 1.2 session and TLS 1.3 tickets) and the session offered with
-//!   `WrapOptions::session` (the *source*). A session therefore resumes only through
-//!   the connection it is given to, on the context it came from.
+//! * Client: each connection has its own [`ConnectionSessions`] store, in its own
+//!   shallow copy of the context's frozen `ClientConfig`: it writes the connection's
+//!   session (TLS 1.2 session, TLS 1.3 tickets) and offers only the session given with
+//!   `WrapOptions::session`. The config that `SslContext::client_config()` hands to
+//!   other rustls stacks keeps rustls's own in-memory session cache instead.
 //! * Server: [`ServerCache`], a bounded session cache per context that counts what
 //!   `session_stats()` reports.
 //!
@@ -16,7 +14,6 @@
 //! the id is a random 32-byte value made when the first ticket arrives and the lifetime
 //! hint is reported as 0 (unknown) — see docs/COMPATIBILITY.md.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -130,38 +127,6 @@ impl PartialEq for SslSession {
     }
 }
 
-/// The sink and source of the connection running on this thread.
-struct Scope {
-    sink: Arc<Mutex<SessionState>>,
-    source: Option<Arc<Mutex<SessionState>>>,
-}
-
-thread_local! {
-    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with `sink` (this connection's session) and `source` (the session offered
-/// for resumption) visible to the context's session store.
-pub(crate) fn scope<T>(
-    sink: &Arc<Mutex<SessionState>>,
-    source: Option<&Arc<Mutex<SessionState>>>,
-    f: impl FnOnce() -> T,
-) -> T {
-    let outer = SCOPE.with(|s| {
-        s.borrow_mut().replace(Scope {
-            sink: sink.clone(),
-            source: source.cloned(),
-        })
-    });
-    let out = f();
-    SCOPE.with(|s| *s.borrow_mut() = outer);
-    out
-}
-
-fn with_scope<T>(f: impl FnOnce(&Scope) -> T) -> Option<T> {
-    SCOPE.with(|s| s.borrow().as_ref().map(f))
-}
-
 fn lock(m: &Mutex<SessionState>) -> std::sync::MutexGuard<'_, SessionState> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -173,45 +138,87 @@ fn random_id() -> Vec<u8> {
     id
 }
 
-/// The client session store of one context.
+/// The key-exchange group each server last used, shared by a context's connections
+/// (rustls's `kx_hint`: the next ClientHello offers that group's key share first).
 #[derive(Debug, Default)]
-pub(crate) struct ContextSessions {
-    kx_hints: Mutex<HashMap<ServerName<'static>, NamedGroup>>,
+pub(crate) struct KxHints {
+    groups: Mutex<HashMap<ServerName<'static>, NamedGroup>>,
 }
 
-impl ClientSessionStore for ContextSessions {
-    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
-        if let Ok(mut m) = self.kx_hints.lock() {
-            if m.len() < 1024 || m.contains_key(&server_name) {
-                m.insert(server_name, group);
-            }
+impl KxHints {
+    fn set(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        let mut m = self.groups.lock().unwrap_or_else(|p| p.into_inner());
+        if m.len() < 1024 || m.contains_key(&server_name) {
+            m.insert(server_name, group);
         }
     }
 
+    fn get(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
+        let m = self.groups.lock().unwrap_or_else(|p| p.into_inner());
+        m.get(server_name).copied()
+    }
+}
+
+/// The client session store of one connection, installed in that connection's shallow
+/// copy of the context's `ClientConfig` (rustls resumes only when the verifier and the
+/// client-certificate resolver are the very same `Arc`s, which a copy keeps). What the
+/// server sends is stored in the connection's own session (the *sink*); what is
+/// offered comes only from the session given with `WrapOptions::session` (the
+/// *source*). A session therefore resumes only through the connection it is given to,
+/// on the context it came from, with no state shared between threads but the hints.
+pub(crate) struct ConnectionSessions {
+    sink: Arc<Mutex<SessionState>>,
+    source: Option<Arc<Mutex<SessionState>>>,
+    kx_hints: Arc<KxHints>,
+}
+
+impl std::fmt::Debug for ConnectionSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionSessions")
+            .field("offers_a_session", &self.source.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectionSessions {
+    /// The store of a connection whose session is `sink` and that offers `source`.
+    pub(crate) fn new(
+        sink: Arc<Mutex<SessionState>>,
+        source: Option<Arc<Mutex<SessionState>>>,
+        kx_hints: Arc<KxHints>,
+    ) -> Self {
+        ConnectionSessions {
+            sink,
+            source,
+            kx_hints,
+        }
+    }
+}
+
+impl ClientSessionStore for ConnectionSessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        self.kx_hints.set(server_name, group);
+    }
+
     fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
-        self.kx_hints.lock().ok()?.get(server_name).copied()
+        self.kx_hints.get(server_name)
     }
 
     fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
-        with_scope(|s| {
-            let mut sink = lock(&s.sink);
-            sink.server_name = Some(server_name);
-            sink.tls12 = Some(Box::new(value));
-            if sink.time == 0 {
-                sink.time = now_secs();
-            }
-        });
+        let mut sink = lock(&self.sink);
+        sink.server_name = Some(server_name);
+        sink.tls12 = Some(Box::new(value));
+        if sink.time == 0 {
+            sink.time = now_secs();
+        }
     }
 
     fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
-        with_scope(|s| {
-            let source = lock(s.source.as_ref()?);
-            if source.server_name.as_ref() != Some(&server_name.to_owned()) {
-                return None;
-            }
-            source.tls12.as_deref().cloned()
-        })
-        .flatten()
+        let source = lock(self.source.as_ref()?);
+        if source.server_name.as_ref() != Some(&server_name.to_owned()) {
+            return None;
+        }
+        source.tls12.as_deref().cloned()
     }
 
     fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {}
@@ -221,34 +228,29 @@ impl ClientSessionStore for ContextSessions {
         server_name: ServerName<'static>,
         value: Tls13ClientSessionValue,
     ) {
-        with_scope(|s| {
-            let mut sink = lock(&s.sink);
-            sink.server_name = Some(server_name);
-            if sink.tls13.len() < 16 {
-                sink.tls13.push_back(value);
-            }
-            sink.has_ticket = true;
-            if sink.id.is_empty() {
-                sink.id = random_id();
-            }
-            if sink.time == 0 {
-                sink.time = now_secs();
-            }
-        });
+        let mut sink = lock(&self.sink);
+        sink.server_name = Some(server_name);
+        if sink.tls13.len() < 16 {
+            sink.tls13.push_back(value);
+        }
+        sink.has_ticket = true;
+        if sink.id.is_empty() {
+            sink.id = random_id();
+        }
+        if sink.time == 0 {
+            sink.time = now_secs();
+        }
     }
 
     fn take_tls13_ticket(
         &self,
         server_name: &ServerName<'static>,
     ) -> Option<Tls13ClientSessionValue> {
-        with_scope(|s| {
-            let mut source = lock(s.source.as_ref()?);
-            if source.server_name.as_ref() != Some(server_name) {
-                return None;
-            }
-            source.tls13.pop_front()
-        })
-        .flatten()
+        let mut source = lock(self.source.as_ref()?);
+        if source.server_name.as_ref() != Some(server_name) {
+            return None;
+        }
+        source.tls13.pop_front()
     }
 }
 

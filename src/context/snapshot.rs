@@ -33,8 +33,10 @@ pub(crate) struct Cache {
     pub server_cache: Option<Arc<crate::conn::ServerCache>>,
     /// The ticket key of this context.
     ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
-    /// The client session store of this context.
-    pub client_sessions: Option<Arc<crate::conn::ContextSessions>>,
+    /// The key-exchange hints of this context's client connections.
+    kx_hints: Arc<crate::conn::KxHints>,
+    /// rustls's own client session cache, for the config handed to other stacks.
+    external_sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
 }
 
 /// What the verifiers are built from; equal keys reuse the same `Arc`s.
@@ -245,10 +247,16 @@ impl SslContext {
         let mut cfg = builder.with_client_cert_resolver(resolver);
         cfg.alpn_protocols = state.settings.alpn_protocols.clone();
         cfg.key_log = self.key_log(&state);
+        // Other rustls stacks (tokio-rustls, hyper-rustls, reqwest) resume through
+        // rustls's own cache, kept across generations; the crate's connections replace
+        // it with their own store (`client_connection`).
         let sessions = state
             .cache
-            .client_sessions
-            .get_or_insert_with(|| Arc::new(crate::conn::ContextSessions::default()))
+            .external_sessions
+            .get_or_insert_with(|| {
+                Arc::new(rustls::client::ClientSessionMemoryCache::new(256))
+                    as Arc<dyn rustls::client::ClientSessionStore>
+            })
             .clone();
         cfg.resumption = rustls::client::Resumption::store(sessions);
         let cfg = Arc::new(cfg);
@@ -382,26 +390,34 @@ impl rustls::server::ProducesTickets for NoTickets {
 
 impl SslContext {
     /// A client connection for `target` (`None`: no `server_hostname`, so no SNI and
-    /// no hostname check, as CPython's `wrap_bio` without a name).
+    /// no hostname check, as CPython's `wrap_bio` without a name), whose session is
+    /// `sink` and which offers `offered`.
     ///
-    /// Names rustls can express use the shared cached config (so sessions resume);
-    /// the rest get a per-connection copy with SNI off and a verifier that checks the
-    /// exact text OpenSSL would check.
+    /// The connection gets a shallow copy of the cached config (the verifier and
+    /// resolver `Arc`s stay the same, so sessions resume) with its own session store.
+    /// Names rustls cannot express also get SNI off and a verifier that checks the exact
+    /// text OpenSSL would check.
     pub(crate) fn client_connection(
         &self,
         target: Option<&crate::verify::ServerNameSpec>,
+        sink: Arc<Mutex<crate::conn::SessionState>>,
+        offered: Option<Arc<Mutex<crate::conn::SessionState>>>,
     ) -> Result<rustls::ClientConnection> {
         let cfg = self.client_config()?;
+        let kx_hints = self.lock().cache.kx_hints.clone();
         let map = |e: rustls::Error| crate::conn::config_error(&e);
+        let mut own = (*cfg).clone();
+        own.resumption = rustls::client::Resumption::store(Arc::new(
+            crate::conn::ConnectionSessions::new(sink, offered, kx_hints),
+        ));
         if let Some(name) = target.and_then(|t| t.rustls_server_name()) {
-            return rustls::ClientConnection::new(cfg, name).map_err(map);
+            return rustls::ClientConnection::new(Arc::new(own), name).map_err(map);
         }
         let core = {
             let mut state = self.lock();
             let (sv, _) = Self::verifiers(&mut state);
             sv.core().clone()
         };
-        let mut own = (*cfg).clone();
         own.enable_sni = false;
         own.dangerous()
             .set_certificate_verifier(ServerVerifier::for_connection(core, target.cloned()));
