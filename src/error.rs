@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+pub(crate) mod tls;
+
 /// The data every `ssl.SSLError` (and subclass) carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SslErrorInfo {

@@ -54,18 +54,17 @@ pub mod context;
 pub mod error;
 pub mod options;
 pub mod pki;
+mod session;
 pub mod verify;
 pub mod x509;
 
-pub use conn::{
-    MemoryBio, PeerCertificate, SniCallback, SniResult, SslObject, SslSession, SslSocket,
-    WrapOptions,
-};
+pub use conn::{MemoryBio, PeerCertificate, SslObject, SslSocket, WrapOptions};
 pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
 pub use context::{
     create_default_context, create_default_context_with, create_unverified_context, CaLocations,
-    SessionStats, SslContext, UnverifiedOptions,
+    SessionStats, SniCallback, SniHandle, SniResult, SslContext, UnverifiedOptions,
 };
 pub use error::{Error, Result, SslErrorInfo};
 pub use options::{Options, VerifyFlags};
 pub use pki::{CaData, Password};
+pub use session::SslSession;

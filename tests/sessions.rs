@@ -3,8 +3,8 @@
 mod common;
 
 use common::{client_ctx, handshake, server_ctx, transfer, Side};
-use sslcontext::conn::{MemoryBio, SslSession, WrapOptions};
-use sslcontext::{Options, SslContext, TlsVersion};
+use sslcontext::conn::{MemoryBio, WrapOptions};
+use sslcontext::{Options, SslContext, SslSession, TlsVersion};
 
 fn connect(
     client: &SslContext,

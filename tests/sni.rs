@@ -6,7 +6,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{client_ctx, handshake, pair, server_ctx};
-use sslcontext::conn::{SniCallback, SslObject};
+use sslcontext::conn::SslObject;
+use sslcontext::SniCallback;
 use sslcontext::{PeerCertificate, Protocol, SslContext, VerifyMode};
 
 fn peer_cn(obj: &SslObject) -> String {
@@ -175,7 +176,7 @@ fn the_whole_new_context_applies() {
     }
 }
 
-fn refusing(result: sslcontext::conn::SniResult) -> (sslcontext::Error, sslcontext::Error) {
+fn refusing(result: sslcontext::SniResult) -> (sslcontext::Error, sslcontext::Error) {
     let server = server_ctx("leaf-ec");
     let result = Arc::new(Mutex::new(Some(result)));
     server
@@ -276,4 +277,33 @@ fn not_on_client_contexts_and_servername_shim() {
     );
     server.set_servername_callback(None).unwrap();
     assert!(server.sni_callback().is_none());
+}
+
+/// The callback's handle shows the name as sent and the connection's context, and
+/// the context it sets is the one the connection then uses.
+#[test]
+fn handle_shows_the_name_and_swaps_the_context() {
+    let first = common::server_ctx("leaf-ec");
+    let second = common::server_ctx("leaf-rsa");
+    let seen = Arc::new(Mutex::new(None));
+    let (swap_to, seen2, registered) = (second.clone(), seen.clone(), first.clone());
+    first
+        .set_sni_callback(Some(Arc::new(move |handle, name, ctx| {
+            assert!(handle.server_side());
+            assert!(ctx.same_context(&registered));
+            assert!(handle.context().same_context(&registered));
+            *seen2.lock().unwrap() = handle.server_name().map(str::to_string);
+            assert_eq!(handle.server_name(), name);
+            handle.set_context(&swap_to);
+            assert!(handle.context().same_context(&swap_to));
+            Ok(None)
+        })))
+        .unwrap();
+    let client = common::client_ctx(&["root-ec", "root-rsa"]);
+    let (mut c, mut s) = common::pair(&client, &first, Some("LocalHost"));
+    let (cr, sr) = common::handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert_eq!(seen.lock().unwrap().as_deref(), Some("LocalHost"));
+    assert!(s.obj.context().same_context(&second));
 }

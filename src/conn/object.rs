@@ -12,11 +12,12 @@ use rustls::{CipherSuite, Connection, HandshakeKind};
 use super::bio::MemoryBio;
 use super::errors;
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
-use super::session::{SessionState, SslSession};
 use crate::constants::VerifyMode;
+use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
 use crate::error::{Error, Result};
 use crate::options::Options;
+use crate::session::{SessionState, SslSession};
 
 /// Keyword arguments of `SSLContext.wrap_bio()` / `wrap_socket()`.
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ pub struct WrapOptions {
     /// `suppress_ragged_eofs` (sockets only).
     pub suppress_ragged_eofs: bool,
     /// `session`: a client session to resume (from the same context and server).
-    pub session: Option<super::SslSession>,
+    pub session: Option<crate::session::SslSession>,
 }
 
 impl Default for WrapOptions {
@@ -60,7 +61,7 @@ impl WrapOptions {
     }
 
     /// The same options, offering `session` for resumption.
-    pub fn with_session(mut self, session: super::SslSession) -> Self {
+    pub fn with_session(mut self, session: crate::session::SslSession) -> Self {
         self.session = Some(session);
         self
     }
@@ -173,7 +174,7 @@ impl SslObject {
             )));
         }
         if let Some(session) = &options.session {
-            if !session.belongs_to(context) {
+            if !session.belongs_to(&context.inner.session_owner) {
                 return Err(Error::value("Session refers to a different SSLContext."));
             }
             if options.server_side {
@@ -184,7 +185,7 @@ impl SslObject {
         }
         let session_sink = (!options.server_side).then(|| {
             Arc::new(Mutex::new(SessionState {
-                context: Arc::downgrade(&context.inner),
+                owner: Arc::downgrade(&context.inner.session_owner),
                 ..SessionState::default()
             }))
         });
@@ -262,7 +263,7 @@ impl SslObject {
     /// `SSLObject.session = session`: before the handshake, on a client, with a
     /// session of the same context.
     pub fn set_session(&mut self, session: SslSession) -> Result<()> {
-        if !session.belongs_to(&self.context) {
+        if !session.belongs_to(&self.context.inner.session_owner) {
             return Err(Error::value("Session refers to a different SSLContext."));
         }
         if self.server_side {
@@ -344,7 +345,7 @@ impl SslObject {
                 return Ok(false);
             }
             if let Some(kind) = classify_first_bytes(&head[..n]) {
-                return Err(self.fail(errors::not_tls(kind)));
+                return Err(self.fail(super::record::not_tls(kind)));
             }
             self.first_bytes_checked = true;
         }
@@ -537,9 +538,12 @@ impl SslObject {
         let Some(cb) = registered_on.sni_callback() else {
             return Ok(());
         };
-        match super::sni::run(&cb, self, server_name, &registered_on) {
+        let mut handle = SniHandle::new(self.context.clone(), server_name);
+        let outcome = sni::run(&cb, &mut handle, &registered_on);
+        self.context = handle.into_context();
+        match outcome {
             Ok(()) => Ok(()),
-            Err(super::sni::Refusal::Alert(alert)) => {
+            Err(sni::Refusal::Alert(alert)) => {
                 if let Some(alert) = alert {
                     self.outgoing.write(&super::fatal_alert_record(alert)).ok();
                 }
@@ -548,9 +552,9 @@ impl SslObject {
         }
     }
 
-    /// `SSLObject.context = ctx`: from an `sni_callback`, the whole of `ctx`
-    /// (certificate, verification, ALPN, versions, ciphers, tickets) applies to this
-    /// connection. After the ClientHello it changes nothing but the attribute.
+    /// `SSLObject.context = ctx`. From an `sni_callback` (through its [`SniHandle`])
+    /// the whole of `ctx` applies to the connection; after the ClientHello it changes
+    /// nothing but the attribute.
     pub fn set_context(&mut self, ctx: &SslContext) {
         self.context = ctx.clone();
     }
@@ -657,7 +661,7 @@ impl SslObject {
         };
         let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
         if tls12 {
-            sink.apply_tls12(super::session::tls12_facts(&records));
+            sink.apply_tls12(super::record::tls12_facts(&records));
             if resumed {
                 if let Some(offered) = &self.offered_session {
                     // A resumed TLS 1.2 session is the offered one (same id).

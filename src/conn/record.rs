@@ -255,6 +255,59 @@ pub(crate) fn classify_first_bytes(first: &[u8]) -> Option<NotTls> {
     None
 }
 
+/// Reads the ServerHello session id and a NewSessionTicket's lifetime hint from the
+/// server's records up to its ChangeCipherSpec (all in the clear in TLS 1.2).
+pub(crate) fn tls12_facts(records: &[u8]) -> crate::session::Tls12Facts {
+    let mut facts = crate::session::Tls12Facts::default();
+    let mut handshake = Vec::new();
+    let mut rest = records;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let Some(body) = rest.get(5..5 + len) else {
+            break;
+        };
+        match rest[0] {
+            22 => handshake.extend_from_slice(body),
+            20 => break,
+            _ => {}
+        }
+        rest = &rest[5 + len..];
+    }
+    let mut msgs = handshake.as_slice();
+    while msgs.len() >= 4 {
+        let len = (usize::from(msgs[1]) << 16) | (usize::from(msgs[2]) << 8) | usize::from(msgs[3]);
+        let Some(body) = msgs.get(4..4 + len) else {
+            break;
+        };
+        match msgs[0] {
+            2 => {
+                if let Some(&sid_len) = body.get(34) {
+                    if let Some(sid) = body.get(35..35 + usize::from(sid_len)) {
+                        facts.session_id = sid.to_vec();
+                    }
+                }
+            }
+            4 => {
+                if let Some(h) = body.get(..4) {
+                    facts.ticket_lifetime_hint = Some(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
+                }
+            }
+            _ => {}
+        }
+        msgs = &msgs[4 + len..];
+    }
+    facts
+}
+
+/// The error for a peer whose first bytes are not TLS.
+pub(crate) fn not_tls(kind: NotTls) -> crate::Error {
+    crate::error::tls::ssl(match kind {
+        NotTls::HttpRequest => "HTTP_REQUEST",
+        NotTls::HttpsProxyRequest => "HTTPS_PROXY_REQUEST",
+        NotTls::WrongVersion => "WRONG_VERSION_NUMBER",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +367,25 @@ mod tests {
             classify_first_bytes(&[22, 9, 1]),
             Some(NotTls::WrongVersion)
         );
+    }
+
+    #[test]
+    fn tls12_facts_from_cleartext() {
+        // ServerHello with a 3-byte session id, then NewSessionTicket (hint 300), CCS.
+        let mut sh = vec![3, 3];
+        sh.extend_from_slice(&[7u8; 32]);
+        sh.extend_from_slice(&[3, 9, 8, 7, 0xc0, 0x2f, 0]);
+        let mut hs = vec![2, 0, 0, sh.len() as u8];
+        hs.extend_from_slice(&sh);
+        hs.extend_from_slice(&[4, 0, 0, 6, 0, 0, 1, 44, 0, 0]);
+        let mut records = vec![22, 3, 3, 0, hs.len() as u8];
+        records.extend_from_slice(&hs);
+        records.extend_from_slice(&[20, 3, 3, 0, 1, 1]);
+        let f = tls12_facts(&records);
+        assert_eq!(f.session_id, vec![9, 8, 7]);
+        assert_eq!(f.ticket_lifetime_hint, Some(300));
+        for n in 0..records.len() {
+            let _ = tls12_facts(&records[..n]);
+        }
     }
 }

@@ -31,7 +31,7 @@ pub(crate) struct Settings {
     /// ALPN protocols in preference order (each 1..=255 bytes).
     pub alpn_protocols: Vec<Vec<u8>>,
     /// `sni_callback`.
-    pub sni_callback: Option<crate::conn::SniCallback>,
+    pub sni_callback: Option<super::sni::SniCallback>,
 }
 
 impl Settings {

@@ -30,11 +30,11 @@ pub(crate) struct Cache {
     verifiers: Option<(VerifyKey, Arc<ServerVerifier>, Arc<ClientVerifier>)>,
     resolver: Option<(u64, Arc<IdentityResolver>)>,
     /// The server session cache of this context (never shared with another context).
-    pub server_cache: Option<Arc<crate::conn::ServerCache>>,
+    pub server_cache: Option<Arc<crate::session::ServerCache>>,
     /// The ticket key of this context.
     ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
     /// The key-exchange hints of this context's client connections.
-    kx_hints: Arc<crate::conn::KxHints>,
+    kx_hints: Arc<crate::session::KxHints>,
     /// rustls's own client session cache, for the config handed to other stacks.
     external_sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
 }
@@ -143,7 +143,7 @@ pub(crate) fn effective_versions(state: &State) -> Vec<&'static SupportedProtoco
 
 /// `[SSL: NO_PROTOCOLS_AVAILABLE]`, OpenSSL's error when the bounds leave nothing.
 fn no_protocols() -> Error {
-    crate::conn::ssl_reason("NO_PROTOCOLS_AVAILABLE")
+    crate::error::tls::ssl("NO_PROTOCOLS_AVAILABLE")
 }
 
 impl SslContext {
@@ -241,7 +241,7 @@ impl SslContext {
         let resolver = Self::resolver(&mut state);
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
-            .map_err(|e| crate::conn::config_error(&e))?
+            .map_err(|e| crate::error::tls::config_error(&e))?
             .dangerous()
             .with_custom_certificate_verifier(server_verifier as Arc<dyn ServerCertVerifier>);
         let mut cfg = builder.with_client_cert_resolver(resolver);
@@ -281,7 +281,7 @@ impl SslContext {
         let has_identity = !state.identities.is_empty();
         let builder = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
-            .map_err(|e| crate::conn::config_error(&e))?;
+            .map_err(|e| crate::error::tls::config_error(&e))?;
         let builder = if state.settings.verify_mode == VerifyMode::CertNone {
             builder.with_no_client_auth()
         } else {
@@ -294,7 +294,7 @@ impl SslContext {
         cfg.session_storage = state
             .cache
             .server_cache
-            .get_or_insert_with(|| Arc::new(crate::conn::ServerCache::new(20 * 1024)))
+            .get_or_insert_with(|| Arc::new(crate::session::ServerCache::new(20 * 1024)))
             .clone();
         if options.contains(Options::OP_NO_TICKET) {
             cfg.ticketer = Arc::new(NoTickets);
@@ -306,7 +306,7 @@ impl SslContext {
                 Some(t) => t.clone(),
                 None => {
                     let t = rustls::crypto::ring::Ticketer::new()
-                        .map_err(|e| crate::conn::config_error(&e))?;
+                        .map_err(|e| crate::error::tls::config_error(&e))?;
                     state.cache.ticketer = Some(t.clone());
                     t
                 }
@@ -346,7 +346,7 @@ impl SslContext {
     ) -> Result<Arc<ServerConfig>> {
         let side = self.server_side()?;
         if !side.has_identity {
-            return Err(crate::conn::ssl_reason("NO_SHARED_CIPHER"));
+            return Err(crate::error::tls::ssl("NO_SHARED_CIPHER"));
         }
         Ok(side.for_offer(offered))
     }
@@ -363,7 +363,7 @@ impl SslContext {
 
     fn key_log(&self, state: &State) -> Arc<dyn rustls::KeyLog> {
         match &state.settings.keylog_filename {
-            Some(path) => Arc::new(crate::conn::KeyLogFile::new(path.clone())),
+            Some(path) => Arc::new(super::keylog::KeyLogFile::new(path.clone())),
             None => Arc::new(rustls::NoKeyLog),
         }
     }
@@ -400,15 +400,15 @@ impl SslContext {
     pub(crate) fn client_connection(
         &self,
         target: Option<&crate::verify::ServerNameSpec>,
-        sink: Arc<Mutex<crate::conn::SessionState>>,
-        offered: Option<Arc<Mutex<crate::conn::SessionState>>>,
+        sink: Arc<Mutex<crate::session::SessionState>>,
+        offered: Option<Arc<Mutex<crate::session::SessionState>>>,
     ) -> Result<rustls::ClientConnection> {
         let cfg = self.client_config()?;
         let kx_hints = self.lock().cache.kx_hints.clone();
-        let map = |e: rustls::Error| crate::conn::config_error(&e);
+        let map = |e: rustls::Error| crate::error::tls::config_error(&e);
         let mut own = (*cfg).clone();
         own.resumption = rustls::client::Resumption::store(Arc::new(
-            crate::conn::ConnectionSessions::new(sink, offered, kx_hints),
+            crate::session::ConnectionSessions::new(sink, offered, kx_hints),
         ));
         if let Some(name) = target.and_then(|t| t.rustls_server_name()) {
             return rustls::ClientConnection::new(Arc::new(own), name).map_err(map);

@@ -1,4 +1,5 @@
-//! `ssl.SSLSession` and the session machinery behind it.
+//! `ssl.SSLSession` and the session machinery behind it, shared by the context (which
+//! owns the stores) and its connections (which fill and use them).
 //!
 //! * Client: each connection has its own [`ConnectionSessions`] store, in its own
 //!   shallow copy of the context's frozen `ClientConfig`: it writes the connection's
@@ -26,11 +27,17 @@ use rustls_pki_types::ServerName;
 /// OpenSSL's default session timeout (seconds), which CPython reports.
 const DEFAULT_TIMEOUT: u64 = 7200;
 
+/// The identity of the context a session belongs to: each context holds one, each
+/// session a weak reference to its context's (a session resumes only on the context
+/// that made it).
+#[derive(Debug, Default)]
+pub(crate) struct Owner;
+
 /// What one captured session holds.
 #[derive(Default)]
 pub(crate) struct SessionState {
     /// The context that made it.
-    pub context: Weak<crate::context::Inner>,
+    pub owner: Weak<Owner>,
     pub server_name: Option<ServerName<'static>>,
     pub id: Vec<u8>,
     pub time: u64,
@@ -114,9 +121,9 @@ impl SslSession {
         self.lock().usable()
     }
 
-    /// Whether this session was made by `ctx`.
-    pub(crate) fn belongs_to(&self, ctx: &crate::SslContext) -> bool {
-        Weak::ptr_eq(&self.lock().context, &Arc::downgrade(&ctx.inner))
+    /// Whether this session was made by the context that holds `owner`.
+    pub(crate) fn belongs_to(&self, owner: &Arc<Owner>) -> bool {
+        Weak::ptr_eq(&self.lock().owner, &Arc::downgrade(owner))
     }
 }
 
@@ -261,50 +268,6 @@ pub(crate) struct Tls12Facts {
     pub ticket_lifetime_hint: Option<u32>,
 }
 
-/// Reads the ServerHello session id and a NewSessionTicket's lifetime hint from the
-/// server's records up to its ChangeCipherSpec (all in the clear in TLS 1.2).
-pub(crate) fn tls12_facts(records: &[u8]) -> Tls12Facts {
-    let mut facts = Tls12Facts::default();
-    let mut handshake = Vec::new();
-    let mut rest = records;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let Some(body) = rest.get(5..5 + len) else {
-            break;
-        };
-        match rest[0] {
-            22 => handshake.extend_from_slice(body),
-            20 => break,
-            _ => {}
-        }
-        rest = &rest[5 + len..];
-    }
-    let mut msgs = handshake.as_slice();
-    while msgs.len() >= 4 {
-        let len = (usize::from(msgs[1]) << 16) | (usize::from(msgs[2]) << 8) | usize::from(msgs[3]);
-        let Some(body) = msgs.get(4..4 + len) else {
-            break;
-        };
-        match msgs[0] {
-            2 => {
-                if let Some(&sid_len) = body.get(34) {
-                    if let Some(sid) = body.get(35..35 + usize::from(sid_len)) {
-                        facts.session_id = sid.to_vec();
-                    }
-                }
-            }
-            4 => {
-                if let Some(h) = body.get(..4) {
-                    facts.ticket_lifetime_hint = Some(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
-                }
-            }
-            _ => {}
-        }
-        msgs = &msgs[4 + len..];
-    }
-    facts
-}
-
 impl SessionState {
     /// Records what a finished TLS 1.2 handshake showed in the clear.
     pub(crate) fn apply_tls12(&mut self, facts: Tls12Facts) {
@@ -416,25 +379,5 @@ mod tests {
         assert_eq!(c.take(b"b"), Some(b"2".to_vec()));
         assert_eq!(c.misses.load(Ordering::Relaxed), 1);
         assert_eq!(c.len(), 1);
-    }
-
-    #[test]
-    fn tls12_facts_from_cleartext() {
-        // ServerHello with a 3-byte session id, then NewSessionTicket (hint 300), CCS.
-        let mut sh = vec![3, 3];
-        sh.extend_from_slice(&[7u8; 32]);
-        sh.extend_from_slice(&[3, 9, 8, 7, 0xc0, 0x2f, 0]);
-        let mut hs = vec![2, 0, 0, sh.len() as u8];
-        hs.extend_from_slice(&sh);
-        hs.extend_from_slice(&[4, 0, 0, 6, 0, 0, 1, 44, 0, 0]);
-        let mut records = vec![22, 3, 3, 0, hs.len() as u8];
-        records.extend_from_slice(&hs);
-        records.extend_from_slice(&[20, 3, 3, 0, 1, 1]);
-        let f = tls12_facts(&records);
-        assert_eq!(f.session_id, vec![9, 8, 7]);
-        assert_eq!(f.ticket_lifetime_hint, Some(300));
-        for n in 0..records.len() {
-            let _ = tls12_facts(&records[..n]);
-        }
     }
 }

@@ -1,12 +1,11 @@
 //! Turning rustls's errors and alerts into the exceptions CPython raises for the same
-//! condition on OpenSSL (`[SSL: REASON] reason string`, errno = `SSL_ERROR_*`).
+//! condition on OpenSSL (`[SSL: REASON] reason string`, errno = `SSL_ERROR_*`), for
+//! the context (configuration errors) and the connections alike.
 
 use rustls::{AlertDescription, PeerIncompatible, PeerMisbehaved};
 
+use super::{Error, SslErrorInfo};
 use crate::constants::SslErrorNumber;
-use crate::error::{Error, SslErrorInfo};
-
-use super::record::NotTls;
 
 /// OpenSSL's reason name for a received alert (reason code 1000 + alert), as CPython's
 /// table has it; `None` for alerts CPython's table lacks (115, 120, 0, ...).
@@ -127,15 +126,6 @@ pub(crate) fn syscall_error() -> Error {
     ))
 }
 
-/// The error for a peer whose first bytes are not TLS.
-pub(crate) fn not_tls(kind: NotTls) -> Error {
-    ssl(match kind {
-        NotTls::HttpRequest => "HTTP_REQUEST",
-        NotTls::HttpsProxyRequest => "HTTPS_PROXY_REQUEST",
-        NotTls::WrongVersion => "WRONG_VERSION_NUMBER",
-    })
-}
-
 /// Maps a rustls error (other than certificate verification, which the verifier
 /// reports with OpenSSL's code) to CPython's exception.
 pub(crate) fn from_rustls(err: &rustls::Error, server_side: bool) -> Error {
@@ -196,6 +186,17 @@ fn generic(what: &str, err: &rustls::Error) -> Error {
         "SSL",
         &format!("{what}: {err}"),
     ))
+}
+
+/// A rustls configuration error (no usable suite for the versions, ...), as the
+/// handshake-time `SSLError` OpenSSL would give.
+pub(crate) fn config_error(err: &rustls::Error) -> Error {
+    let text = err.to_string();
+    if text.contains("cipher suites") {
+        ssl("NO_CIPHERS_AVAILABLE")
+    } else {
+        from_rustls(err, false)
+    }
 }
 
 #[cfg(test)]
