@@ -1,6 +1,7 @@
 //! OpenSSL cipher strings over OpenSSL 3.0's cipher table.
 //!
-//! - [`catalog`]: OpenSSL 3.0's suites and aliases, with the rustls mapping.
+//! - [`catalog`]: OpenSSL 3.0's suites and aliases, with the rustls mapping (the suite
+//!   rows are generated into `catalog_rows.rs` by `admin/gen_cipher_catalog.py`).
 //! - [`parse`] + [`resolve`]: the cipher-string language (`set_ciphers`), giving a
 //!   [`CipherSelection`].
 //! - [`info`]: CPython's `get_ciphers()` dicts and `cipher()` tuples.
@@ -8,6 +9,7 @@
 //! - [`dh`]: `load_dh_params` (validated, then without effect: rustls has no DHE).
 
 pub mod catalog;
+mod catalog_rows;
 pub mod dh;
 pub mod groups;
 pub mod info;
