@@ -2,7 +2,8 @@
 //! (`/etc/ssl/certs/ca-certificates.crt`) decoded into CPython's dict, per iteration.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use sslcontext::x509::{decode_der, pem_cert_to_der_cert};
+use sslcontext::x509::decode_der;
+use sslcontext::x509::pem_cert_to_der_cert;
 
 fn load_store() -> Vec<Vec<u8>> {
     let text = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();

@@ -577,7 +577,7 @@ fn defaults_and_parsing(c: &mut Criterion) {
     let mut g = c.benchmark_group("ciphers");
     g.bench_function("compile-cpython-default", |b| {
         b.iter(|| {
-            sslcontext::ciphers::compile(black_box(sslcontext::constants::DEFAULT_CIPHERS), 1)
+            sslcontext::__private::compile(black_box(sslcontext::constants::DEFAULT_CIPHERS), 1)
         })
     });
     g.finish();

@@ -10,8 +10,11 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
-use sslcontext::options::VerifyFlags;
-use sslcontext::verify::{encode_hostname, ChainVerifier, Usage, VerifyPolicy};
+use sslcontext::__private::encode_hostname;
+use sslcontext::__private::ChainVerifier;
+use sslcontext::__private::Usage;
+use sslcontext::__private::VerifyPolicy;
+use sslcontext::VerifyFlags;
 
 const CASES: &[&str] = &[
     "pathological::nc-dos-1",

@@ -46,25 +46,55 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod ciphers;
+mod ciphers;
 pub mod compat;
-pub mod conn;
+mod conn;
 pub mod constants;
-pub mod context;
-pub mod error;
-pub mod options;
-pub mod pki;
+mod context;
+mod enums;
+mod error;
+mod options;
+mod pki;
 mod session;
-pub mod verify;
+mod verify;
 pub mod x509;
 
-pub use conn::{MemoryBio, PeerCertificate, SslObject, SslSocket, WrapOptions};
-pub use constants::{Protocol, Purpose, TlsVersion, VerifyMode};
+pub use ciphers::CipherInfo;
+pub use conn::{MemoryBio, PeerCertificate, Socket, SslObject, SslSocket, WrapOptions};
 pub use context::{
     create_default_context, create_default_context_with, create_unverified_context, CaLocations,
-    SessionStats, SniCallback, SniHandle, SniResult, SslContext, UnverifiedOptions,
+    SessionStats, SniCallback, SniError, SniHandle, SniResult, SslContext, UnverifiedOptions,
+    KEYLOG_HEADER,
 };
+pub use enums::{AlertDescription, Protocol, Purpose, SslErrorNumber, TlsVersion, VerifyMode};
 pub use error::{Error, Result, SslErrorInfo};
 pub use options::{Options, VerifyFlags};
-pub use pki::{CaData, Password};
+pub use pki::{
+    get_default_verify_paths, CaData, CallbackError, CertStoreStats, DefaultVerifyPaths, Password,
+    PasswordCallback, PasswordValue,
+};
 pub use session::SslSession;
+pub use verify::VerifyFailure;
+
+/// The crate's internals that the `sslctx` tool, the test suite, the benches and the
+/// fuzz targets reach into. Not API: no stability promise, not documented, may change
+/// in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::ciphers::dh::{load_dh_params, load_dh_params_at_level};
+    pub use crate::ciphers::groups::parse_ecdh_curve;
+    pub use crate::ciphers::{cipher_tuple, compile, CipherSelection};
+    pub use crate::error::py_repr_str;
+    pub use crate::options::translate;
+    pub use crate::pki::{load_cert_chain, openssl_dir, x509_name_hash, TrustStore};
+    pub use crate::verify::server_name::idna_encode;
+    pub use crate::verify::{
+        check_host, encode_hostname, encode_hostname_bytes, verify_chain_offline,
+        verify_error_string, ChainVerifier, ServerNameSpec, ServerVerifier, Usage, VerifyPolicy,
+    };
+
+    /// The verification policy `ctx` uses now (for building verifiers in tests).
+    pub fn current_verify_policy(ctx: &crate::SslContext) -> VerifyPolicy {
+        ctx.current_verify_policy()
+    }
+}

@@ -2,7 +2,9 @@
 //! (`tests/data/conformance/ciphers.json`), live `openssl ciphers`, and random input.
 
 use serde_json::Value;
-use sslcontext::ciphers::{compile, CipherInfo, CipherSelection};
+use sslcontext::__private::compile;
+use sslcontext::__private::CipherSelection;
+use sslcontext::CipherInfo;
 use std::collections::BTreeMap;
 
 fn load() -> Value {
@@ -184,7 +186,7 @@ fn rustls_suites_follow_selection_and_level() {
     let names: Vec<String> = sel
         .rustls_suites(true)
         .iter()
-        .map(|s| sslcontext::ciphers::cipher_tuple(*s).0)
+        .map(|s| sslcontext::__private::cipher_tuple(*s).0)
         .collect();
     assert_eq!(
         names,
@@ -203,10 +205,10 @@ fn rustls_suites_follow_selection_and_level() {
     assert_eq!(sel.rustls_suites(false).len(), 6);
     let l4 = compile("ECDHE+AESGCM:@SECLEVEL=4", 2).unwrap();
     assert!(l4.rustls_suites(true).iter().all(|s| {
-        let (_, _, bits) = sslcontext::ciphers::cipher_tuple(*s);
+        let (_, _, bits) = sslcontext::__private::cipher_tuple(*s);
         bits >= 192
     }));
-    let t = sslcontext::ciphers::cipher_tuple(
+    let t = sslcontext::__private::cipher_tuple(
         rustls::crypto::ring::cipher_suite::TLS13_AES_256_GCM_SHA384,
     );
     assert_eq!(t, ("TLS_AES_256_GCM_SHA384".to_string(), "TLSv1.3", 256));
@@ -331,7 +333,7 @@ mod fuzz {
     proptest! {
         #[test]
         fn arbitrary_strings_never_panic(s in "\\PC{0,200}") {
-            let _ = sslcontext::ciphers::compile(&s, 2);
+            let _ = sslcontext::__private::compile(&s, 2);
         }
 
         #[test]
@@ -342,7 +344,7 @@ mod fuzz {
                 Just("DEFAULT"), Just("SUITEB128"), Just("\t"), Just("é"), Just("ALL"),
             ], 0..40)) {
             let s: String = parts.concat();
-            let _ = sslcontext::ciphers::compile(&s, 2);
+            let _ = sslcontext::__private::compile(&s, 2);
         }
     }
 
@@ -351,18 +353,18 @@ mod fuzz {
         let unit = "ECDHE+AESGCM:!kRSA:-AES128:+CHACHA20:@STRENGTH:";
         let big: String = unit.repeat(65536 / unit.len());
         let t = Instant::now();
-        let _ = sslcontext::ciphers::compile(&big, 2);
+        let _ = sslcontext::__private::compile(&big, 2);
         let words: String = "x".repeat(65536);
-        let _ = sslcontext::ciphers::compile(&words, 2);
+        let _ = sslcontext::__private::compile(&words, 2);
         let seps: String = ":".repeat(65536);
-        let _ = sslcontext::ciphers::compile(&seps, 2);
+        let _ = sslcontext::__private::compile(&seps, 2);
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
 }
 
 #[test]
 fn ecdh_curves() {
-    use sslcontext::ciphers::groups::parse_ecdh_curve;
+    use sslcontext::__private::parse_ecdh_curve;
     assert_eq!(parse_ecdh_curve("X25519").unwrap().len(), 1);
     assert_eq!(
         parse_ecdh_curve("prime256v1").unwrap()[0].name(),
@@ -407,7 +409,8 @@ fn ecdh_curves() {
 
 #[test]
 fn dh_params() {
-    use sslcontext::ciphers::dh::{load_dh_params, load_dh_params_at_level};
+    use sslcontext::__private::load_dh_params;
+    use sslcontext::__private::load_dh_params_at_level;
     use std::path::Path;
     let dir = Path::new("tests/data/conformance/certs");
     load_dh_params(&dir.join("misc/dhparams-ffdhe2048.pem")).unwrap();

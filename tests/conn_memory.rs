@@ -3,7 +3,7 @@
 mod common;
 
 use common::{client_ctx, handshake, pair, server_ctx, transfer};
-use sslcontext::conn::PeerCertificate;
+use sslcontext::PeerCertificate;
 use sslcontext::TlsVersion;
 
 #[test]

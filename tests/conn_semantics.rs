@@ -10,9 +10,9 @@ use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use common::{client_ctx, handshake, pair, server_ctx, transfer, Side};
-use sslcontext::conn::{MemoryBio, WrapOptions};
-use sslcontext::options::Options;
+use sslcontext::Options;
 use sslcontext::{Error, Protocol, SslContext, TlsVersion};
+use sslcontext::{MemoryBio, WrapOptions};
 
 /// Asserts class, `str()` and reason of an error.
 #[track_caller]
@@ -606,7 +606,7 @@ fn server_without_certificate() {
 fn tls13_certificate_required_without_client_cert() {
     let server = server_ctx("leaf-ec");
     server
-        .set_verify_mode(sslcontext::constants::VerifyMode::CertRequired)
+        .set_verify_mode(sslcontext::VerifyMode::CertRequired)
         .unwrap();
     server
         .load_verify_locations(Some(&common::cert_path("pki/root-ec.pem")), None, None)

@@ -476,7 +476,7 @@ fn keylog_file_gets_openssl_header_once() {
     ctx.set_keylog_filename(Some(&path)).unwrap();
     ctx.set_keylog_filename(Some(&path)).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text, sslcontext::context::KEYLOG_HEADER);
+    assert_eq!(text, sslcontext::KEYLOG_HEADER);
     assert_eq!(ctx.keylog_filename().as_deref(), Some(path.as_path()));
     let missing = dir.path().join("no/such/dir/keys.log");
     let err = ctx.set_keylog_filename(Some(&missing)).unwrap_err();

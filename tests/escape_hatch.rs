@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rustls::{ClientConnection, HandshakeKind, ServerConnection};
 use rustls_pki_types::ServerName;
-use sslcontext::verify::VerifyFailure;
+use sslcontext::VerifyFailure;
 
 /// Moves records between two plain rustls connections until neither has anything to
 /// say (bounded); returns the first error either side reports.

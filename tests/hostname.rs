@@ -6,8 +6,13 @@ use std::path::{Path, PathBuf};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use serde_json::Value;
-use sslcontext::constants::{HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
-use sslcontext::verify::{check_host, encode_hostname, ChainVerifier, Usage, VerifyPolicy};
+use sslcontext::__private::check_host;
+use sslcontext::__private::encode_hostname;
+use sslcontext::__private::ChainVerifier;
+use sslcontext::__private::Usage;
+use sslcontext::__private::VerifyPolicy;
+use sslcontext::constants::HOSTFLAG_NEVER_CHECK_SUBJECT;
+use sslcontext::constants::HOSTFLAG_NO_PARTIAL_WILDCARDS;
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
@@ -176,7 +181,7 @@ fn idna_against_live_python() {
     let mut failures = Vec::new();
     for (name, line) in names.iter().zip(lines) {
         let want: Value = serde_json::from_str(line).unwrap_or(Value::Null);
-        let got = match sslcontext::verify::server_name::idna_encode(name) {
+        let got = match sslcontext::__private::idna_encode(name) {
             Ok(s) => serde_json::json!(["ok", s]),
             Err(e) => serde_json::json!([e.python_class(), e.to_string()]),
         };

@@ -11,8 +11,8 @@ mod peers;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use sslcontext::conn::{SslSocket, WrapOptions};
 use sslcontext::{Error, SslContext, TlsVersion};
+use sslcontext::{SslSocket, WrapOptions};
 
 fn intermediate(leaf: &str) -> &'static str {
     match leaf {
@@ -151,7 +151,7 @@ fn s_server(case: &ServerCase) {
         "{tag}"
     );
     match tls.getpeercert().unwrap() {
-        Some(sslcontext::conn::PeerCertificate::Decoded(info)) => {
+        Some(sslcontext::PeerCertificate::Decoded(info)) => {
             assert!(format!("{info:?}").contains("www.example.com"), "{tag}")
         }
         other => panic!("{tag}: peer cert {other:?}"),
@@ -278,7 +278,7 @@ fn s_client(case: &ClientCase) {
     let port = listener.local_addr().unwrap().port();
     let ctx = common::server_ctx(case.leaf);
     if case.client_cert.is_some() {
-        ctx.set_verify_mode(sslcontext::constants::VerifyMode::CertRequired)
+        ctx.set_verify_mode(sslcontext::VerifyMode::CertRequired)
             .unwrap();
         ctx.load_verify_locations(Some(&common::cert_path("bundles/roots.pem")), None, None)
             .unwrap();
@@ -303,7 +303,7 @@ fn s_client(case: &ClientCase) {
             tls.cipher().map(|c| c.0),
             tls.selected_alpn_protocol(),
             match tls.getpeercert()? {
-                Some(sslcontext::conn::PeerCertificate::Decoded(info)) => format!("{info:?}"),
+                Some(sslcontext::PeerCertificate::Decoded(info)) => format!("{info:?}"),
                 _ => "no peer cert".into(),
             }
         );

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sslcontext::conn::{PeerCertificate, SslSocket, WrapOptions};
 use sslcontext::{Error, SslContext, TlsVersion};
+use sslcontext::{PeerCertificate, SslSocket, WrapOptions};
 
 /// One interop scenario, as seen from the server certificate's side.
 #[derive(Clone)]
@@ -102,7 +102,7 @@ fn rust_ctx(case: &Case, server: bool) -> SslContext {
     let ctx = if server {
         let ctx = common::server_ctx(case.leaf);
         if case.client_cert.is_some() {
-            ctx.set_verify_mode(sslcontext::constants::VerifyMode::CertRequired)
+            ctx.set_verify_mode(sslcontext::VerifyMode::CertRequired)
                 .unwrap();
             for r in ["root-rsa", "root-ec"] {
                 ctx.load_verify_locations(

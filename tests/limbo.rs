@@ -20,10 +20,12 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde_json::Value;
-use sslcontext::options::VerifyFlags;
-use sslcontext::verify::{
-    encode_hostname, verify_error_string, ChainVerifier, ServerVerifier, VerifyFailure,
-};
+use sslcontext::__private::encode_hostname;
+use sslcontext::__private::verify_error_string;
+use sslcontext::__private::ChainVerifier;
+use sslcontext::__private::ServerVerifier;
+use sslcontext::VerifyFailure;
+use sslcontext::VerifyFlags;
 use sslcontext::{CaData, Protocol, SslContext};
 
 /// Our code for a case that did not get as far as verification.
@@ -190,7 +192,7 @@ fn try_run_case(case: &Case) -> Result<Outcome, Outcome> {
     let now = case.at.map_or_else(UnixTime::now, |t| {
         UnixTime::since_unix_epoch(Duration::from_secs(t))
     });
-    let core = ChainVerifier::with_ring(ctx.current_verify_policy());
+    let core = ChainVerifier::with_ring(sslcontext::__private::current_verify_policy(&ctx));
     let verifier = ServerVerifier::for_connection(Arc::new(core), spec);
     // Called as any rustls stack calls it (no capture open): a refusal carries the
     // OpenSSL failure itself in `CertificateError::Other`.

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use serde_json::{json, Value};
-use sslcontext::pki::{
-    load_cert_chain, x509_name_hash, CaData, Password, PasswordValue, TrustStore,
-};
+use sslcontext::__private::load_cert_chain;
+use sslcontext::__private::x509_name_hash;
+use sslcontext::__private::TrustStore;
 use sslcontext::Error;
+use sslcontext::{CaData, Password, PasswordValue};
 
 const PREFIXES: [&str; 6] = [
     "load_cert_chain.",
@@ -820,7 +821,7 @@ fn webpki_roots_join_the_store() {
 
 #[test]
 fn default_verify_paths_shape() {
-    let p = sslcontext::pki::get_default_verify_paths();
+    let p = sslcontext::get_default_verify_paths();
     assert_eq!(p.openssl_cafile_env, "SSL_CERT_FILE");
     assert_eq!(p.openssl_capath_env, "SSL_CERT_DIR");
     assert!(p.openssl_cafile.ends_with("cert.pem"));
@@ -927,7 +928,8 @@ fn pem_header_and_empty_block_rules() {
 #[test]
 fn webpki_roots_verify_real_chains() {
     use rustls_pki_types::{CertificateDer, UnixTime};
-    use sslcontext::verify::{encode_hostname, verify_chain_offline};
+    use sslcontext::__private::encode_hostname;
+    use sslcontext::__private::verify_chain_offline;
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/limbo/limbo.jsonl"),
     )
@@ -945,10 +947,20 @@ fn webpki_roots_verify_real_chains() {
             case["at"].as_u64().unwrap(),
         ));
         let ctx = sslcontext::SslContext::new(sslcontext::Protocol::TlsClient).unwrap();
-        let without = verify_chain_offline(&chain, &ctx.current_verify_policy(), Some(&name), at);
+        let without = verify_chain_offline(
+            &chain,
+            &sslcontext::__private::current_verify_policy(&ctx),
+            Some(&name),
+            at,
+        );
         assert_eq!(without.unwrap_err().verify_code(), Some(20));
         ctx.load_webpki_roots().unwrap();
-        let with = verify_chain_offline(&chain, &ctx.current_verify_policy(), Some(&name), at);
+        let with = verify_chain_offline(
+            &chain,
+            &sslcontext::__private::current_verify_policy(&ctx),
+            Some(&name),
+            at,
+        );
         cases += 1;
         if with.is_ok() {
             verified += 1;

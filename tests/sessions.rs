@@ -3,7 +3,7 @@
 mod common;
 
 use common::{client_ctx, handshake, server_ctx, transfer, Side};
-use sslcontext::conn::{MemoryBio, WrapOptions};
+use sslcontext::{MemoryBio, WrapOptions};
 use sslcontext::{Options, SslContext, SslSession, TlsVersion};
 
 fn connect(

@@ -6,8 +6,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{client_ctx, handshake, pair, server_ctx};
-use sslcontext::conn::SslObject;
 use sslcontext::SniCallback;
+use sslcontext::SslObject;
 use sslcontext::{PeerCertificate, Protocol, SslContext, VerifyMode};
 
 fn peer_cn(obj: &SslObject) -> String {

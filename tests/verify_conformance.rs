@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use sslcontext::conn::{MemoryBio, PeerCertificate, SslObject, WrapOptions};
-use sslcontext::constants::{TlsVersion, VerifyMode};
-use sslcontext::options::VerifyFlags;
+use sslcontext::VerifyFlags;
 use sslcontext::{Error, Protocol, SslContext};
+use sslcontext::{MemoryBio, PeerCertificate, SslObject, WrapOptions};
+use sslcontext::{TlsVersion, VerifyMode};
 
 fn conf_path(rel: &str) -> PathBuf {
     common::conformance_dir().join(rel)

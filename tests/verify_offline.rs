@@ -9,11 +9,14 @@ use std::path::{Path, PathBuf};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 use serde_json::Value;
-use sslcontext::constants::{
-    VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS,
-};
-use sslcontext::options::VerifyFlags;
-use sslcontext::verify::{encode_hostname, ChainVerifier, Usage, VerifyPolicy};
+use sslcontext::__private::encode_hostname;
+use sslcontext::__private::ChainVerifier;
+use sslcontext::__private::Usage;
+use sslcontext::__private::VerifyPolicy;
+use sslcontext::constants::HOSTFLAG_NEVER_CHECK_SUBJECT;
+use sslcontext::constants::HOSTFLAG_NO_PARTIAL_WILDCARDS;
+use sslcontext::VerifyFlags;
+use sslcontext::VerifyMode;
 
 fn conf() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance")

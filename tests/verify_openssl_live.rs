@@ -15,8 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
-use sslcontext::options::VerifyFlags;
-use sslcontext::verify::{ChainVerifier, Usage, VerifyPolicy};
+use sslcontext::__private::ChainVerifier;
+use sslcontext::__private::Usage;
+use sslcontext::__private::VerifyPolicy;
+use sslcontext::VerifyFlags;
 
 fn certs_dir() -> PathBuf {
     common::conformance_dir().join("certs")

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
-use sslcontext::x509::{
-    cert_time_to_seconds, decode_der, der_cert_to_pem_cert, pem_cert_to_der_cert, test_decode_cert,
-    CertificateInfo,
-};
+use sslcontext::x509::cert_time_to_seconds;
+use sslcontext::x509::decode_der;
+use sslcontext::x509::der_cert_to_pem_cert;
+use sslcontext::x509::pem_cert_to_der_cert;
+use sslcontext::x509::test_decode_cert;
+use sslcontext::x509::CertificateInfo;
 use sslcontext::Error;
 
 use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair, SanType};

@@ -82,12 +82,12 @@ fn scratch(data: &[u8]) -> PathBuf {
 /// suite; `set_ciphers` on CPython's default selection never panics.
 pub fn cipher_string(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    if let Ok(sel) = sslcontext::ciphers::compile(&s, 2) {
+    if let Ok(sel) = sslcontext::__private::compile(&s, 2) {
         assert!(!sel.tls12().is_empty());
         let _ = sel.get_ciphers();
         let _ = sel.rustls_suites(true);
     }
-    let mut sel = sslcontext::ciphers::CipherSelection::default_for_cpython();
+    let mut sel = sslcontext::__private::CipherSelection::default_for_cpython();
     let _ = sel.set_ciphers(&s);
 }
 
@@ -97,7 +97,7 @@ pub fn cadata(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let mut store = sslcontext::pki::TrustStore::new();
+    let mut store = sslcontext::__private::TrustStore::new();
     let loaded = if mode & 1 == 0 {
         let text = String::from_utf8_lossy(rest);
         let _ = sslcontext::x509::pem_cert_to_der_cert(&text);
@@ -219,15 +219,15 @@ pub fn hostname(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let flags = [0u32, 0x4, 0x20][data.len() % 3];
     for spec in [
-        sslcontext::verify::encode_hostname(&text),
-        sslcontext::verify::encode_hostname_bytes(data),
+        sslcontext::__private::encode_hostname(&text),
+        sslcontext::__private::encode_hostname_bytes(data),
     ]
     .into_iter()
     .flatten()
     {
         let _ = spec.is_ip();
         for leaf in leaves {
-            let _ = sslcontext::verify::check_host(leaf, &spec, flags);
+            let _ = sslcontext::__private::check_host(leaf, &spec, flags);
         }
     }
 }
@@ -378,8 +378,11 @@ pub fn object_client(data: &[u8]) {
 /// never a panic.
 pub fn chain_verify(data: &[u8]) {
     use rustls_pki_types::{CertificateDer, UnixTime};
-    use sslcontext::options::VerifyFlags;
-    use sslcontext::verify::{encode_hostname, ChainVerifier, Usage, VerifyPolicy};
+    use sslcontext::__private::encode_hostname;
+    use sslcontext::__private::ChainVerifier;
+    use sslcontext::__private::Usage;
+    use sslcontext::__private::VerifyPolicy;
+    use sslcontext::VerifyFlags;
     let (Some(&opts), Some(&level)) = (data.first(), data.get(1)) else {
         return;
     };
@@ -431,7 +434,7 @@ pub fn chain_verify(data: &[u8]) {
         // which has the same encoding).
         Ok(chain) => assert_eq!(chain.first(), Some(&blocks[1])),
         Err(f) => assert!(
-            sslcontext::verify::verify_error_string(f.code)
+            sslcontext::__private::verify_error_string(f.code)
                 != "unknown certificate verification error",
             "code {} is not one of OpenSSL's",
             f.code

@@ -477,8 +477,3 @@ pub fn by_iana(iana: u16) -> Option<&'static CipherDef> {
         .chain(TLS12_CIPHERS.iter())
         .find(|c| c.iana == iana)
 }
-
-/// The TLS ≤ 1.2 suite with this OpenSSL name (case-sensitive).
-pub fn by_name(name: &str) -> Option<&'static CipherDef> {
-    TLS12_CIPHERS.iter().find(|c| c.name == name)
-}

@@ -148,15 +148,6 @@ const NON_TLS_SHORT_NAMES: &[&str] = &[
     "extendedKeyUsage",
 ];
 
-/// The groups rustls (ring) offers by default, in its preference order:
-/// X25519, P-256, P-384 (`rustls::crypto::ring::ALL_KX_GROUPS`).
-pub fn default_groups() -> Vec<&'static dyn SupportedKxGroup> {
-    vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1]
-}
-
-/// OpenSSL's short names of [`default_groups`], in order.
-pub const DEFAULT_GROUP_NAMES: &[&str] = &["X25519", "prime256v1", "secp384r1"];
-
 /// `set_ecdh_curve(name)`: the one group to use, or CPython's error (see module docs).
 #[doc(alias = "set_ecdh_curve")]
 pub fn parse_ecdh_curve(name: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {

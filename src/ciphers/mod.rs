@@ -17,5 +17,4 @@ pub mod parse;
 pub mod resolve;
 
 pub use info::{cipher_tuple, CipherInfo};
-pub use parse::SuiteB;
-pub use resolve::{compile, set_ciphers_check, CipherSelection};
+pub use resolve::{compile, CipherSelection};

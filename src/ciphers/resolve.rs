@@ -320,7 +320,7 @@ pub struct CipherSelection {
 
 /// Compile `rule` from scratch, starting at `security_level`: the selection, or
 /// `SSLError('No cipher can be selected.')` when the string is invalid or selects no
-/// TLS ≤ 1.2 suite. Also applies [`set_ciphers_check`].
+/// TLS ≤ 1.2 suite. Also applies `set_ciphers_check`.
 /// Use [`CipherSelection::set_ciphers`] for the exact effect on a context on failure.
 pub fn compile(rule: &str, security_level: u8) -> Result<CipherSelection> {
     let mut sel = CipherSelection {

@@ -12,12 +12,12 @@ use rustls::{CipherSuite, Connection, HandshakeKind};
 use super::bio::MemoryBio;
 use super::errors;
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
-use crate::constants::VerifyMode;
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::session::{SessionState, SslSession};
+use crate::VerifyMode;
 
 /// Keyword arguments of `SSLContext.wrap_bio()` / `wrap_socket()`.
 #[derive(Debug, Clone)]

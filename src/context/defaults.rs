@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use super::SslContext;
-use crate::constants::{Protocol, Purpose, VerifyMode};
 use crate::error::Result;
 use crate::pki::CaData;
+use crate::{Protocol, Purpose, VerifyMode};
 
 /// Where `create_default_context` takes its trust anchors from.
 #[derive(Debug, Default, Clone)]

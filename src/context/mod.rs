@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::constants::{Protocol, TlsVersion, VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT};
+use crate::constants::HOSTFLAG_NEVER_CHECK_SUBJECT;
 use crate::error::{Error, Result};
 use crate::options::{Options, VerifyFlags};
+use crate::{Protocol, TlsVersion, VerifyMode};
 pub use defaults::{
     create_default_context, create_default_context_with, create_unverified_context, CaLocations,
     UnverifiedOptions,

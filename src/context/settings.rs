@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
-use crate::constants::{Protocol, TlsVersion, VerifyMode, HOSTFLAG_NO_PARTIAL_WILDCARDS};
+use crate::constants::HOSTFLAG_NO_PARTIAL_WILDCARDS;
 use crate::options::{Options, VerifyFlags};
+use crate::{Protocol, TlsVersion, VerifyMode};
 
 /// A protocol version bound as OpenSSL stores it: `0` means "no bound".
 pub(crate) type RawVersion = u16;

@@ -17,10 +17,10 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SignatureScheme, SupportedProtocolVersion};
 
 use super::{SslContext, State};
-use crate::constants::{Protocol, VerifyMode};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::verify::{ChainVerifier, ClientVerifier, ServerVerifier, VerifyPolicy};
+use crate::{Protocol, VerifyMode};
 
 /// Configs built for one generation, plus the long-lived parts.
 #[derive(Default)]
@@ -178,10 +178,48 @@ impl SslContext {
     }
 
     /// The verification policy this context's verifiers use now (verify mode,
-    /// `check_hostname`, host flags, verify flags, security level, trust store): for
-    /// offline verification with [`crate::verify::verify_chain_offline`].
-    pub fn current_verify_policy(&self) -> VerifyPolicy {
+    /// `check_hostname`, host flags, verify flags, security level, trust store).
+    pub(crate) fn current_verify_policy(&self) -> VerifyPolicy {
         Self::verify_policy(&self.lock())
+    }
+
+    /// Verifies `chain` (leaf first, then intermediates, as a server sends it) exactly
+    /// as this context verifies a server's certificates during a handshake — the same
+    /// verifier, trust store, flags, security level and host check — at `at` (`None`:
+    /// now). The name is checked when `check_hostname` is set, as CPython requires a
+    /// `server_hostname` then. Returns the verified chain (leaf first, trust anchor
+    /// last), or CPython's `SSLCertVerificationError` with OpenSSL's code. With
+    /// `CERT_NONE` the context accepts any chain, and so does this.
+    ///
+    /// This is what the `sslctx verify` tool runs.
+    pub fn verify_chain(
+        &self,
+        chain: &[rustls_pki_types::CertificateDer<'_>],
+        server_hostname: Option<&str>,
+        at: Option<rustls_pki_types::UnixTime>,
+    ) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>> {
+        let Some((leaf, rest)) = chain.split_first() else {
+            return Err(Error::value("the certificate chain is empty"));
+        };
+        let (core, check_hostname) = {
+            let mut state = self.lock();
+            let (sv, _) = Self::verifiers(&mut state);
+            (sv.core().clone(), state.settings.check_hostname)
+        };
+        let name = match (check_hostname, server_hostname) {
+            (true, Some(h)) => Some(crate::verify::encode_hostname(h)?),
+            (true, None) => return Err(Error::value("check_hostname requires server_hostname")),
+            (false, _) => None,
+        };
+        let now = at.unwrap_or_else(rustls_pki_types::UnixTime::now);
+        core.verify(
+            leaf,
+            rest,
+            name.as_ref(),
+            now,
+            crate::verify::Usage::ServerAuth,
+        )
+        .map_err(|f| f.to_error())
     }
 
     /// The verifiers, reused while nothing they depend on changed.

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 
 use super::SslContext;
-use crate::constants::Purpose;
 use crate::error::Result;
 use crate::pki::{CaData, CertStoreStats, Password, TrustStore};
 use crate::x509::CertificateInfo;
+use crate::Purpose;
 
 impl SslContext {
     /// Builds the new store from a copy of the current one (files read, directories

@@ -11,9 +11,8 @@ pub mod pem;
 pub mod store;
 
 pub use chain::{load_cert_chain, Identity};
-pub use keys::{CallbackError, Password, PasswordCallback, PasswordValue, MAX_PASSWORD_LEN};
-pub use name::{canonical_name, x509_name_hash};
-pub use pem::PemBlock;
+pub use keys::{CallbackError, Password, PasswordCallback, PasswordValue};
+pub use name::x509_name_hash;
 pub use store::{
     get_default_verify_paths, openssl_dir, CaData, CertStoreStats, DefaultVerifyPaths, TrustStore,
 };

@@ -13,7 +13,7 @@ use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::policy::{ChainVerifier, Usage};
-use crate::constants::VerifyMode;
+use crate::VerifyMode;
 
 /// Verifies a client's certificate chain with OpenSSL's semantics.
 #[derive(Debug)]

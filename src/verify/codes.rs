@@ -5,8 +5,6 @@ use rustls::{AlertDescription, CertificateError};
 
 use crate::error::{Error, SslErrorInfo};
 
-/// `X509_V_OK`.
-pub const X509_V_OK: i64 = 0;
 /// `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT`.
 pub const UNABLE_TO_GET_ISSUER_CERT: i64 = 2;
 /// `X509_V_ERR_UNABLE_TO_GET_CRL`.
@@ -43,8 +41,6 @@ pub const KEYUSAGE_NO_CRL_SIGN: i64 = 35;
 pub const UNHANDLED_CRITICAL_EXTENSION: i64 = 34;
 /// `X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION`.
 pub const UNHANDLED_CRITICAL_CRL_EXTENSION: i64 = 36;
-/// `X509_V_ERR_INVALID_EXTENSION`.
-pub const INVALID_EXTENSION: i64 = 41;
 /// `X509_V_ERR_PERMITTED_VIOLATION`.
 pub const PERMITTED_VIOLATION: i64 = 47;
 /// `X509_V_ERR_UNSUPPORTED_NAME_SYNTAX`.
@@ -271,7 +267,7 @@ impl VerifyFailure {
         cert_verification_error(self.code, &self.message)
     }
 
-    /// The alert OpenSSL sends for this failure (see [`alert_for_code`]).
+    /// The alert OpenSSL sends for this failure (`ssl_x509err2alert`).
     pub fn alert(&self) -> AlertDescription {
         alert_for_code(self.code)
     }
@@ -361,14 +357,4 @@ pub fn rustls_error_for_code(code: i64) -> rustls::Error {
         )))),
     };
     rustls::Error::InvalidCertificate(e)
-}
-
-/// The hostname-mismatch error (code 62) for `host`.
-pub fn hostname_mismatch(host: &str) -> Error {
-    VerifyFailure::new(HOSTNAME_MISMATCH, Some(host)).to_error()
-}
-
-/// The IP-mismatch error (code 64) for `host`.
-pub fn ip_mismatch(host: &str) -> Error {
-    VerifyFailure::new(IP_ADDRESS_MISMATCH, Some(host)).to_error()
 }

@@ -34,7 +34,7 @@ pub mod server_name;
 
 pub(crate) use capture::capture_failure;
 pub use client::ClientVerifier;
-pub use codes::{cert_verification_error, verify_error_string, VerifyFailure};
+pub use codes::{verify_error_string, VerifyFailure};
 pub use hostname::check_host;
 pub use policy::{CapathLookup, ChainVerifier, Usage, VerifyPolicy};
 pub use server::{verify_chain_offline, ServerVerifier};

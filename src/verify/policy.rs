@@ -13,8 +13,9 @@ use super::codes::VerifyFailure;
 use super::hostname::check_host_cert;
 use super::path::{self, Cert, Crl};
 use super::server_name::ServerNameSpec;
-use crate::constants::{VerifyMode, HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
+use crate::constants::{HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
 use crate::options::VerifyFlags;
+use crate::VerifyMode;
 
 /// Looks up certificates whose subject is the given DER-encoded name (a `capath`
 /// directory hook: OpenSSL loads `<hash>.N` files lazily by issuer name).

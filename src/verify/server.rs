@@ -9,7 +9,7 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::policy::{ChainVerifier, Usage, VerifyPolicy};
 use super::server_name::ServerNameSpec;
-use crate::constants::VerifyMode;
+use crate::VerifyMode;
 
 /// Which name the server's certificate must match.
 #[derive(Debug, Clone, PartialEq, Eq)]

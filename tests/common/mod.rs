@@ -99,9 +99,9 @@ pub fn client_ctx(roots: &[&str]) -> sslcontext::SslContext {
 
 /// One side of an in-memory connection: the object and its two buffers.
 pub struct Side {
-    pub obj: sslcontext::conn::SslObject,
-    pub incoming: sslcontext::conn::MemoryBio,
-    pub outgoing: sslcontext::conn::MemoryBio,
+    pub obj: sslcontext::SslObject,
+    pub incoming: sslcontext::MemoryBio,
+    pub outgoing: sslcontext::MemoryBio,
 }
 
 /// Wraps a client and a server object over fresh memory buffers.
@@ -110,7 +110,7 @@ pub fn pair(
     server: &sslcontext::SslContext,
     hostname: Option<&str>,
 ) -> (Side, Side) {
-    use sslcontext::conn::{MemoryBio, WrapOptions};
+    use sslcontext::{MemoryBio, WrapOptions};
     let (ci, co, si, so) = (
         MemoryBio::new(),
         MemoryBio::new(),

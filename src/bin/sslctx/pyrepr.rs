@@ -10,7 +10,7 @@ const WIDTH: usize = 80;
 
 /// Python's `repr()` of a `str`.
 pub fn repr_str(s: &str) -> String {
-    sslcontext::error::py_repr_str(s)
+    sslcontext::__private::py_repr_str(s)
 }
 
 /// Python's `repr()` of `bytes`.

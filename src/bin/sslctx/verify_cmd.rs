@@ -7,7 +7,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
-use sslcontext::verify::{encode_hostname, verify_chain_offline};
+use sslcontext::__private::encode_hostname;
 use sslcontext::{Error, Protocol, SslContext};
 
 /// Arguments of `sslctx verify`.
@@ -56,20 +56,22 @@ pub fn run(args: &VerifyArgs) -> Result<Value, Error> {
     if let Some(d) = &args.capath {
         ctx.load_verify_locations(None, Some(d), None)?;
     }
-    let name = match args.server_hostname.as_deref() {
-        Some(h) => Some(encode_hostname(h)?),
+    // The name is checked for IDNA errors before the chain file is read, as before.
+    match args.server_hostname.as_deref() {
+        Some(h) => {
+            encode_hostname(h)?;
+        }
         None if ctx.check_hostname() => {
             return Err(Error::value("check_hostname requires server_hostname"))
         }
-        None => None,
-    };
+        None => {}
+    }
     let chain = read_chain(&args.chain)?;
     let now = match args.at {
         Some(t) => UnixTime::since_unix_epoch(std::time::Duration::from_secs(t)),
         None => UnixTime::now(),
     };
-    let policy = ctx.current_verify_policy();
-    let verified = verify_chain_offline(&chain, &policy, name.as_ref(), now)?;
+    let verified = ctx.verify_chain(&chain, args.server_hostname.as_deref(), Some(now))?;
     let dicts = verified
         .iter()
         .map(|der| crate::context_cmd::to_json(sslcontext::x509::decode_der(der.as_ref())?))
