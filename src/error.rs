@@ -7,54 +7,125 @@
 //! `Display` prints what CPython's `str()` prints, minus the `(_ssl.c:NNNN)` suffix.
 
 use std::fmt;
+use std::sync::Arc;
 
 pub(crate) mod tls;
 
-/// The data every `ssl.SSLError` (and subclass) carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The data every `ssl.SSLError` (and subclass) carries, and the error underneath it
+/// (a rustls or I/O error), if any ([`std::error::Error::source`] of [`Error`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SslErrorInfo {
+    /// OpenSSL's packed codes and `SSL_ERROR_*` values fit 32 bits (and keep the
+    /// error type small).
+    errno: Option<i32>,
+    library: Option<String>,
+    reason: Option<String>,
+    message: String,
+    /// Boxed behind a thin pointer: the error type stays small.
+    source: Option<Arc<Source>>,
+}
+
+/// The error underneath an [`SslErrorInfo`].
+#[derive(Debug)]
+struct Source(Box<dyn std::error::Error + Send + Sync>);
+
+/// Equal when everything CPython shows is equal (the underlying error is not compared).
+impl PartialEq for SslErrorInfo {
+    fn eq(&self, other: &Self) -> bool {
+        (self.errno, &self.library, &self.reason, &self.message)
+            == (other.errno, &other.library, &other.reason, &other.message)
+    }
+}
+
+impl Eq for SslErrorInfo {}
+
+impl SslErrorInfo {
     /// `e.errno`: the OpenSSL reason code for configuration errors, the `SSL_ERROR_*`
     /// class for connection errors, `None` when CPython raised the error with a single
     /// argument (then `str(e)` is the tuple repr, e.g. `('No cipher can be selected.',)`).
-    pub errno: Option<i64>,
-    /// `e.library`: the OpenSSL library name (`"SSL"`, `"PEM"`, `"X509"`, ...).
-    pub library: Option<String>,
-    /// `e.reason`: the OpenSSL reason name (`"NO_START_LINE"`, ...).
-    pub reason: Option<String>,
-    /// `e.strerror`: the message without the `(_ssl.c:N)` suffix.
-    pub message: String,
-}
+    pub fn errno(&self) -> Option<i64> {
+        self.errno.map(i64::from)
+    }
 
-impl SslErrorInfo {
+    /// `e.library`: the OpenSSL library name (`"SSL"`, `"PEM"`, `"X509"`, ...).
+    pub fn library(&self) -> Option<&str> {
+        self.library.as_deref()
+    }
+
+    /// `e.reason`: the OpenSSL reason name (`"NO_START_LINE"`, ...).
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// `e.strerror`: the message without the `(_ssl.c:N)` suffix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Keeps `source` as the error underneath this one.
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Arc::new(Source(Box::new(source))));
+        self
+    }
+
+    /// Appends `: detail` to the message (OpenSSL's error-data suffix).
+    pub(crate) fn with_detail(mut self, detail: &str) -> Self {
+        self.message = format!("{}: {detail}", self.message);
+        self
+    }
+
+    /// The error with its fields as given (CPython's own `SSLError(errno, text)` forms
+    /// go through the other constructors).
+    pub(crate) fn new(
+        errno: Option<i64>,
+        library: Option<&str>,
+        reason: Option<&str>,
+        message: String,
+    ) -> Self {
+        SslErrorInfo {
+            errno: errno.map(narrow),
+            library: library.map(str::to_string),
+            reason: reason.map(str::to_string),
+            message,
+            source: None,
+        }
+    }
     /// An error from OpenSSL's error queue: `[LIB: REASON] reason string`, with `errno`
     /// set to `errno` (CPython uses the reason code for context operations and the
     /// `SSL_ERROR_*` class for connection operations).
     pub fn openssl(errno: i64, library: &str, reason: &str) -> Self {
         SslErrorInfo {
-            errno: Some(errno),
+            errno: Some(narrow(errno)),
             library: Some(library.to_string()),
             reason: Some(reason.to_string()),
             message: format!("[{library}: {reason}] {}", reason_string(reason)),
+            source: None,
         }
     }
 
     /// An OpenSSL "common" reason (not in CPython's table): `[LIB] text`, `reason` None.
     pub fn openssl_common(errno: i64, library: &str, text: &str) -> Self {
         SslErrorInfo {
-            errno: Some(errno),
+            errno: Some(narrow(errno)),
             library: Some(library.to_string()),
             reason: None,
             message: format!("[{library}] {text}"),
+            source: None,
         }
     }
 
     /// An error CPython raised with an explicit `(errno, text)`; no library, no reason.
     pub fn with_errno(errno: i64, text: &str) -> Self {
         SslErrorInfo {
-            errno: Some(errno),
+            errno: Some(narrow(errno)),
             library: None,
             reason: None,
             message: text.to_string(),
+            source: None,
         }
     }
 
@@ -66,8 +137,14 @@ impl SslErrorInfo {
             library: None,
             reason: None,
             message: text.to_string(),
+            source: None,
         }
     }
+}
+
+/// An errno as stored (values beyond 32 bits, which OpenSSL never produces, saturate).
+fn narrow(errno: i64) -> i32 {
+    i32::try_from(errno).unwrap_or(if errno < 0 { i32::MIN } else { i32::MAX })
 }
 
 /// OpenSSL's reason string for a reason name: the name in lower case with `_` as spaces,
@@ -188,18 +265,18 @@ impl Error {
         match self {
             Error::Io(e) => e.raw_os_error().map(i64::from),
             Error::Os { errno, .. } => Some(i64::from(*errno)),
-            _ => self.ssl_info().and_then(|i| i.errno),
+            _ => self.ssl_info().and_then(|i| i.errno()),
         }
     }
 
     /// `e.library` for the `ssl.SSLError` family.
     pub fn library(&self) -> Option<&str> {
-        self.ssl_info().and_then(|i| i.library.as_deref())
+        self.ssl_info().and_then(|i| i.library())
     }
 
     /// `e.reason` for the `ssl.SSLError` family.
     pub fn reason(&self) -> Option<&str> {
-        self.ssl_info().and_then(|i| i.reason.as_deref())
+        self.ssl_info().and_then(|i| i.reason())
     }
 
     /// `e.verify_code` for certificate verification errors.
@@ -242,24 +319,24 @@ impl Error {
     }
 }
 
-/// The `OSError` subclass CPython picks for an errno.
+/// The `OSError` subclass CPython picks for an error, by its kind (the platform's errno
+/// numbers differ: ECONNRESET is 104 on Linux and 54 on macOS).
 fn os_error_class(e: &std::io::Error) -> &'static str {
-    match e.raw_os_error() {
-        Some(2) => "FileNotFoundError",
-        Some(1) | Some(13) => "PermissionError",
-        Some(17) => "FileExistsError",
-        Some(20) => "NotADirectoryError",
-        Some(21) => "IsADirectoryError",
-        Some(32) => "BrokenPipeError",
-        Some(104) => "ConnectionResetError",
-        Some(111) => "ConnectionRefusedError",
-        Some(110) => "TimeoutError",
-        _ => match e.kind() {
-            std::io::ErrorKind::TimedOut => "TimeoutError",
-            std::io::ErrorKind::NotFound => "FileNotFoundError",
-            std::io::ErrorKind::PermissionDenied => "PermissionError",
-            _ => "OSError",
-        },
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "FileNotFoundError",
+        K::PermissionDenied => "PermissionError",
+        K::AlreadyExists => "FileExistsError",
+        K::NotADirectory => "NotADirectoryError",
+        K::IsADirectory => "IsADirectoryError",
+        K::BrokenPipe => "BrokenPipeError",
+        K::ConnectionReset => "ConnectionResetError",
+        K::ConnectionRefused => "ConnectionRefusedError",
+        K::ConnectionAborted => "ConnectionAbortedError",
+        K::TimedOut => "TimeoutError",
+        K::Interrupted => "InterruptedError",
+        K::WouldBlock => "BlockingIOError",
+        _ => "OSError",
     }
 }
 
@@ -341,7 +418,10 @@ impl std::error::Error for Error {
         match self {
             Error::Io(e) => Some(e),
             Error::Callback(e) => Some(e.as_ref()),
-            _ => None,
+            other => other
+                .ssl_info()
+                .and_then(|i| i.source.as_deref())
+                .map(|s| s.0.as_ref() as &(dyn std::error::Error + 'static)),
         }
     }
 }

@@ -87,3 +87,29 @@ fn alpn_no_overlap_is_not_fatal() {
     assert_eq!(c.obj.selected_alpn_protocol().as_deref(), Some("h2"));
     assert_eq!(s.obj.selected_alpn_protocol().as_deref(), Some("h2"));
 }
+
+/// A connection error keeps the rustls error it was mapped from as its source, and an
+/// OSError's class comes from the error kind, not a platform's errno numbers.
+#[test]
+fn errors_keep_their_source() {
+    use std::error::Error as _;
+    let server = common::server_ctx("leaf-ec");
+    server
+        .set_maximum_version(sslcontext::TlsVersion::TLSv1_2)
+        .unwrap();
+    let client = common::client_ctx(&["root-ec"]);
+    client
+        .set_minimum_version(sslcontext::TlsVersion::TLSv1_3)
+        .unwrap();
+    let (mut c, mut s) = common::pair(&client, &server, Some("localhost"));
+    let (_, sr) = common::handshake(&mut c, &mut s);
+    let err = sr.unwrap_err();
+    assert_eq!(err.python_class(), "ssl.SSLError");
+    let source = err.source().expect("the rustls error is kept");
+    assert!(
+        source.downcast_ref::<rustls::Error>().is_some(),
+        "{source:?}"
+    );
+    let reset = sslcontext::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+    assert_eq!(reset.python_class(), "ConnectionResetError");
+}

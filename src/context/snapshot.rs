@@ -147,13 +147,27 @@ fn no_protocols() -> Error {
 }
 
 impl SslContext {
-    fn provider(state: &State, tls13: bool) -> Arc<CryptoProvider> {
+    /// The crypto provider for `versions`: the selected suites and groups. With no
+    /// suite for any of the versions, OpenSSL's `NO_CIPHERS_AVAILABLE` (decided here,
+    /// before rustls would refuse the versions).
+    fn provider(
+        state: &State,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Result<Arc<CryptoProvider>> {
+        let tls13 = versions.contains(&&rustls::version::TLS13);
         let mut provider = rustls::crypto::ring::default_provider();
         provider.cipher_suites = state.ciphers.rustls_suites(tls13);
+        let usable = provider
+            .cipher_suites
+            .iter()
+            .any(|s| versions.contains(&s.version()));
+        if !usable {
+            return Err(crate::error::tls::ssl("NO_CIPHERS_AVAILABLE"));
+        }
         if let Some(groups) = &state.groups {
             provider.kx_groups = groups.clone();
         }
-        Arc::new(provider)
+        Ok(Arc::new(provider))
     }
 
     fn verify_policy(state: &State) -> VerifyPolicy {
@@ -274,7 +288,7 @@ impl SslContext {
         if versions.is_empty() {
             return Err(no_protocols());
         }
-        let provider = Self::provider(&state, versions.contains(&&rustls::version::TLS13));
+        let provider = Self::provider(&state, &versions)?;
         let (server_verifier, _) = Self::verifiers(&mut state);
         let resolver = Self::resolver(&mut state);
         let builder = ClientConfig::builder_with_provider(provider)
@@ -313,7 +327,7 @@ impl SslContext {
         if versions.is_empty() {
             return Err(no_protocols());
         }
-        let provider = Self::provider(&state, versions.contains(&&rustls::version::TLS13));
+        let provider = Self::provider(&state, &versions)?;
         let (_, client_verifier) = Self::verifiers(&mut state);
         let resolver = Self::resolver(&mut state);
         let has_identity = !state.identities.is_empty();

@@ -129,6 +129,21 @@ pub(crate) fn syscall_error() -> Error {
 /// Maps a rustls error (other than certificate verification, which the verifier
 /// reports with OpenSSL's code) to CPython's exception.
 pub(crate) fn from_rustls(err: &rustls::Error, server_side: bool) -> Error {
+    with_source(map_rustls(err, server_side), err.clone())
+}
+
+/// Keeps `source` under the mapped error (`std::error::Error::source`).
+fn with_source(e: Error, source: rustls::Error) -> Error {
+    match e {
+        Error::SslError(i) => Error::SslError(i.with_source(source)),
+        Error::SslZeroReturnError(i) => Error::SslZeroReturnError(i.with_source(source)),
+        Error::SslEofError(i) => Error::SslEofError(i.with_source(source)),
+        Error::SslSyscallError(i) => Error::SslSyscallError(i.with_source(source)),
+        other => other,
+    }
+}
+
+fn map_rustls(err: &rustls::Error, server_side: bool) -> Error {
     use rustls::Error as E;
     match err {
         E::AlertReceived(AlertDescription::CloseNotify) => zero_return(),
@@ -188,15 +203,10 @@ fn generic(what: &str, err: &rustls::Error) -> Error {
     ))
 }
 
-/// A rustls configuration error (no usable suite for the versions, ...), as the
-/// handshake-time `SSLError` OpenSSL would give.
+/// A rustls configuration error, as the handshake-time `SSLError` OpenSSL would give
+/// (the context decides `NO_CIPHERS_AVAILABLE` itself before rustls is asked).
 pub(crate) fn config_error(err: &rustls::Error) -> Error {
-    let text = err.to_string();
-    if text.contains("cipher suites") {
-        ssl("NO_CIPHERS_AVAILABLE")
-    } else {
-        from_rustls(err, false)
-    }
+    from_rustls(err, false)
 }
 
 #[cfg(test)]

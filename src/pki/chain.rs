@@ -102,9 +102,9 @@ fn security_check(
 
 /// `[SSL: UNKNOWN_CERTIFICATE_TYPE] unknown certificate type: <detail>` (errno 247).
 fn unusable(detail: &str) -> Error {
-    let mut info = SslErrorInfo::openssl(247, "SSL", "UNKNOWN_CERTIFICATE_TYPE");
-    info.message = format!("{}: {detail}", info.message);
-    Error::SslError(info)
+    Error::SslError(
+        SslErrorInfo::openssl(247, "SSL", "UNKNOWN_CERTIFICATE_TYPE").with_detail(detail),
+    )
 }
 
 /// Why rustls cannot sign with a key of this kind, or `None` if it can.

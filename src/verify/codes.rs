@@ -304,14 +304,12 @@ impl std::error::Error for VerifyFailure {}
 /// failed: <verify_message>')` with `verify_code` / `verify_message` set.
 pub fn cert_verification_error(code: i64, verify_message: &str) -> Error {
     Error::SslCertVerificationError {
-        info: SslErrorInfo {
-            errno: Some(1),
-            library: Some("SSL".to_string()),
-            reason: Some("CERTIFICATE_VERIFY_FAILED".to_string()),
-            message: format!(
-                "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {verify_message}"
-            ),
-        },
+        info: SslErrorInfo::new(
+            Some(1),
+            Some("SSL"),
+            Some("CERTIFICATE_VERIFY_FAILED"),
+            format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {verify_message}"),
+        ),
         verify_code: code,
         verify_message: verify_message.to_string(),
     }

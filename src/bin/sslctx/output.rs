@@ -12,8 +12,8 @@ pub fn error_json(e: &Error) -> Value {
         obj.insert("errno".into(), json!(errno));
     }
     if let Some(info) = e.ssl_info() {
-        obj.insert("library".into(), json!(info.library));
-        obj.insert("reason".into(), json!(info.reason));
+        obj.insert("library".into(), json!(info.library()));
+        obj.insert("reason".into(), json!(info.reason()));
     }
     if let (Some(code), Some(message)) = (e.verify_code(), e.verify_message()) {
         obj.insert("verify_code".into(), json!(code));
