@@ -98,6 +98,34 @@ impl Write for BioWriter<'_> {
     }
 }
 
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The handshake is running (`SSL_in_init`).
+    Handshaking,
+    /// The handshake finished; application data flows.
+    Established,
+    /// A fatal error ended the connection.
+    Failed(Failure),
+}
+
+/// How a connection failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Failure {
+    /// Before the handshake completed.
+    in_handshake: bool,
+    /// By an alert from the peer: OpenSSL then reports later calls as a closed
+    /// connection (`SSLZeroReturnError` / `b""`), not as an EOF.
+    by_peer_alert: bool,
+}
+
+/// The close_notify alerts that crossed: ours (`unwrap()`) and the peer's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Shutdown {
+    sent: bool,
+    received: bool,
+}
+
 /// Python's `ssl.SSLObject`, made by [`SslContext::wrap_bio`].
 #[doc(alias = "SSLObject")]
 pub struct SslObject {
@@ -108,18 +136,14 @@ pub struct SslObject {
     server_hostname: Option<String>,
     tls: Tls,
     feeder: RecordFeeder,
+    /// Where the connection is: handshaking, established, or failed.
+    phase: Phase,
+    /// Which close_notify alerts have crossed (either may come in any phase).
+    shutdown: Shutdown,
     /// Whether the peer's first bytes were checked for being TLS at all.
     first_bytes_checked: bool,
-    handshake_done: bool,
-    /// A fatal error happened (alert sent or received, or an unexpected EOF).
-    failed: bool,
-    /// The fatal error was an alert from the peer: OpenSSL then reports later calls
-    /// as a closed connection (`SSLZeroReturnError` / `b""`), not as an EOF.
-    alert_received: bool,
     /// An EOF error was already raised once (later ones lose library/reason).
     eof_reported: bool,
-    close_notify_sent: bool,
-    peer_closed: bool,
     /// Cipher suites the client offered (server side), for `shared_ciphers()`.
     client_suites: Vec<CipherSuite>,
     /// This connection's client session (filled as the session arrives).
@@ -136,7 +160,8 @@ impl std::fmt::Debug for SslObject {
         f.debug_struct("SslObject")
             .field("server_side", &self.server_side)
             .field("server_hostname", &self.server_hostname)
-            .field("handshake_done", &self.handshake_done)
+            .field("phase", &self.phase)
+            .field("shutdown", &self.shutdown)
             .finish_non_exhaustive()
     }
 }
@@ -219,13 +244,10 @@ impl SslObject {
             // The server keeps the ClientHello (exact SNI); a client keeps the server's
             // cleartext first flight (TLS 1.2 session facts).
             feeder: RecordFeeder::keeping_hello(true),
+            phase: Phase::Handshaking,
+            shutdown: Shutdown::default(),
             first_bytes_checked: false,
-            handshake_done: false,
-            failed: false,
-            alert_received: false,
             eof_reported: false,
-            close_notify_sent: false,
-            peer_closed: false,
             client_suites: Vec::new(),
             session_sink,
             offered_session: options.session,
@@ -252,7 +274,7 @@ impl SslObject {
     /// handshake (and on the server side). TLS 1.3 tickets arrive after the
     /// handshake, with the first data read.
     pub fn session(&self) -> Option<SslSession> {
-        if self.server_side || !self.handshake_done {
+        if self.server_side || !self.handshake_done() {
             return None;
         }
         Some(SslSession {
@@ -271,7 +293,7 @@ impl SslObject {
                 "Cannot set session for server-side SSLSocket.",
             ));
         }
-        if self.handshake_done || self.feeder.bytes > 0 || self.failed {
+        if self.handshake_done() || self.feeder.bytes > 0 || self.is_failed() {
             return Err(Error::value("Cannot set session after handshake."));
         }
         self.tls = Self::client_tls(
@@ -321,9 +343,47 @@ impl SslObject {
 
     /// Marks the connection failed, sends whatever alert rustls queued, and returns `err`.
     fn fail(&mut self, err: Error) -> Error {
-        self.failed = true;
+        self.fail_with(err, false)
+    }
+
+    /// [`fail`](Self::fail), saying whether the failure is an alert from the peer.
+    fn fail_with(&mut self, err: Error, by_peer_alert: bool) -> Error {
+        self.enter_failed(by_peer_alert);
         self.flush();
         err
+    }
+
+    fn enter_failed(&mut self, by_peer_alert: bool) {
+        if !self.is_failed() {
+            self.phase = Phase::Failed(Failure {
+                in_handshake: !self.handshake_done(),
+                by_peer_alert,
+            });
+        }
+    }
+
+    /// The handshake completed (the connection may have failed since).
+    fn handshake_done(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Established
+                | Phase::Failed(Failure {
+                    in_handshake: false,
+                    ..
+                })
+        )
+    }
+
+    fn is_failed(&self) -> bool {
+        matches!(self.phase, Phase::Failed(_))
+    }
+
+    /// The failure was an alert from the peer (`None`: no failure).
+    fn failed_by_peer_alert(&self) -> Option<bool> {
+        match self.phase {
+            Phase::Failed(f) => Some(f.by_peer_alert),
+            _ => None,
+        }
     }
 
     fn incoming_at_eof(&self) -> bool {
@@ -436,7 +496,7 @@ impl SslObject {
         }
         if rec[0] == 21 && rec[1] == 3 && rec[3..] == [0, 2, 1, 0] {
             self.incoming.read(Some(rec.len()));
-            self.peer_closed = true;
+            self.shutdown.received = true;
             return true;
         }
         false
@@ -452,14 +512,12 @@ impl SslObject {
         match result {
             Ok(state) => {
                 if state.peer_has_closed() {
-                    self.peer_closed = true;
+                    self.shutdown.received = true;
                 }
                 Ok(())
             }
             Err(err) => {
-                if matches!(err, rustls::Error::AlertReceived(_)) {
-                    self.alert_received = true;
-                }
+                let by_peer_alert = matches!(err, rustls::Error::AlertReceived(_));
                 if server_side
                     && matches!(err, rustls::Error::NoCertificatesPresented)
                     && conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2)
@@ -475,7 +533,7 @@ impl SslObject {
                     self.outgoing
                         .write(&crate::conn::fatal_alert_record(40))
                         .ok();
-                    self.failed = true;
+                    self.enter_failed(by_peer_alert);
                     return Err(errors::ssl("PEER_DID_NOT_RETURN_A_CERTIFICATE"));
                 }
                 let fatal_close_notify = matches!(
@@ -488,7 +546,7 @@ impl SslObject {
                     None if fatal_close_notify => errors::alert_received(0),
                     None => self.tls12_key_share(errors::from_rustls(&err, server_side)),
                 };
-                Err(self.fail(mapped))
+                Err(self.fail_with(mapped, by_peer_alert))
             }
         }
     }
@@ -585,7 +643,7 @@ impl SslObject {
                     .write(&crate::conn::fatal_alert_record(70))
                     .ok();
             }
-            self.failed = true;
+            self.enter_failed(false);
             return Err(first.unwrap_or_else(errors::syscall_error));
         }
         Ok(())
@@ -595,7 +653,7 @@ impl SslObject {
     /// received alert the connection counts as closed; after a local failure or an
     /// unexpected EOF OpenSSL reports a bare EOF (`do_handshake`: a syscall error).
     fn after_failure(&self, op: AfterFailure) -> Error {
-        match (self.alert_received, op) {
+        match (self.failed_by_peer_alert() == Some(true), op) {
             (true, _) => errors::zero_return(),
             (false, AfterFailure::Handshake) => errors::syscall_error(),
             (false, AfterFailure::Io) => errors::unexpected_eof(false),
@@ -605,10 +663,10 @@ impl SslObject {
     /// `SSLObject.do_handshake()`. `SSLWantReadError` when more input is needed.
     pub fn do_handshake(&mut self) -> Result<()> {
         self.check_usable()?;
-        if self.failed {
+        if self.is_failed() {
             return Err(self.after_failure(AfterFailure::Handshake));
         }
-        if self.handshake_done {
+        if self.handshake_done() {
             return Ok(());
         }
         if !self.server_side && self.feeder.bytes == 0 && self.outgoing_unsent() {
@@ -623,7 +681,7 @@ impl SslObject {
                 _ => None,
             };
             if let Some(resumed) = finished {
-                self.handshake_done = true;
+                self.phase = Phase::Established;
                 self.flush();
                 self.context.count_handshake_done(self.server_side, resumed);
                 if !self.server_side {
@@ -631,7 +689,7 @@ impl SslObject {
                 }
                 return Ok(());
             }
-            let closed_before = self.peer_closed;
+            let closed_before = self.shutdown.received;
             if !self.feed()? {
                 if self.incoming_at_eof() {
                     self.eof_reported = true;
@@ -639,7 +697,7 @@ impl SslObject {
                 }
                 return Err(errors::want_read());
             }
-            if self.peer_closed && !closed_before {
+            if self.shutdown.received && !closed_before {
                 // A close_notify in the middle of the handshake: OpenSSL reports a
                 // clean close once (a later call just waits for input).
                 return Err(errors::zero_return());
@@ -692,13 +750,14 @@ impl SslObject {
     /// `SSLObject.read(len, buffer)`: reads into `buf`, returns the count.
     pub fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.check_usable()?;
-        if self.failed && (!self.handshake_done || !self.alert_received) {
+        // After a failure only a peer's alert after the handshake reads as a close.
+        if matches!(self.phase, Phase::Failed(f) if f.in_handshake || !f.by_peer_alert) {
             return match self.after_failure(AfterFailure::Io) {
                 Error::SslZeroReturnError(_) => Ok(0),
                 other => Err(other),
             };
         }
-        if !self.handshake_done {
+        if !self.handshake_done() {
             self.do_handshake()?;
         }
         if buf.is_empty() {
@@ -710,7 +769,7 @@ impl SslObject {
                 _ => return Err(errors::syscall_error()),
             };
             match outcome {
-                Ok(0) if self.close_notify_sent => {
+                Ok(0) if self.shutdown.sent => {
                     // Both close_notifys are through: the connection is closed.
                     return Err(errors::zero_return());
                 }
@@ -719,7 +778,7 @@ impl SslObject {
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if self.failed {
+                    if self.is_failed() {
                         return Ok(0);
                     }
                     if !self.feed()? {
@@ -747,20 +806,20 @@ impl SslObject {
         }
         let first = !self.eof_reported;
         self.eof_reported = true;
-        self.failed = true;
+        self.enter_failed(false);
         Err(errors::unexpected_eof(first))
     }
 
     /// `SSLObject.write(data)`: encrypts all of `data` into the outgoing buffer.
     pub fn write(&mut self, data: &[u8]) -> Result<usize> {
         self.check_usable()?;
-        if self.failed {
+        if self.is_failed() {
             return Err(self.after_failure(AfterFailure::Io));
         }
-        if !self.handshake_done {
+        if !self.handshake_done() {
             self.do_handshake()?;
         }
-        if self.close_notify_sent {
+        if self.shutdown.sent {
             return Err(errors::ssl("PROTOCOL_IS_SHUTDOWN"));
         }
         let mut offset = 0;
@@ -780,14 +839,20 @@ impl SslObject {
 
     /// `SSLObject.pending()`: decrypted bytes ready to be read without more input.
     pub fn pending(&mut self) -> usize {
-        if self.failed {
+        if self.is_failed() {
             return 0;
         }
         match &mut self.tls {
-            Tls::Conn(conn) => conn
-                .process_new_packets()
-                .map(|s| s.plaintext_bytes_to_read())
-                .unwrap_or(0),
+            // Everything read was processed already (`feed` processes after every
+            // read), so this only asks rustls for its state: no new input reaches
+            // rustls here, and a connection rustls failed is marked failed above.
+            Tls::Conn(conn) => match conn.process_new_packets() {
+                Ok(state) => state.plaintext_bytes_to_read(),
+                Err(_) => {
+                    debug_assert!(false, "rustls failed with no new input");
+                    0
+                }
+            },
             _ => 0,
         }
     }
@@ -795,21 +860,21 @@ impl SslObject {
     /// `SSLObject.unwrap()`: sends close_notify and waits for the peer's. Bytes after
     /// the peer's close_notify stay in the incoming buffer.
     pub fn unwrap(&mut self) -> Result<()> {
-        if !self.handshake_done || self.failed && !self.close_notify_sent {
+        if !self.handshake_done() || (self.is_failed() && !self.shutdown.sent) {
             return Err(errors::ssl("SHUTDOWN_WHILE_IN_INIT"));
         }
-        if !self.close_notify_sent {
+        if !self.shutdown.sent {
             if let Tls::Conn(conn) = &mut self.tls {
                 conn.send_close_notify();
             }
-            self.close_notify_sent = true;
+            self.shutdown.sent = true;
             self.flush();
         }
         loop {
-            if self.peer_closed {
+            if self.shutdown.received {
                 return Ok(());
             }
-            if self.failed {
+            if self.is_failed() {
                 return Err(errors::syscall_error());
             }
             if !self.feed()? {
@@ -824,7 +889,7 @@ impl SslObject {
 
     /// `SSLObject.version()`: `"TLSv1.3"` / `"TLSv1.2"`, `None` before the handshake.
     pub fn version(&self) -> Option<&'static str> {
-        if !self.handshake_done {
+        if !self.handshake_done() {
             return None;
         }
         match self.conn()?.protocol_version()? {
@@ -843,7 +908,7 @@ impl SslObject {
     /// `SSLObject.shared_ciphers()`: on the server after the handshake, the suites the
     /// client offered that this side enables, in the server's preference order.
     pub fn shared_ciphers(&self) -> Option<Vec<(String, &'static str, u16)>> {
-        if !self.server_side || !self.handshake_done {
+        if !self.server_side || !self.handshake_done() {
             return None;
         }
         let Some(Connection::Server(_)) = self.conn() else {
@@ -877,7 +942,7 @@ impl SslObject {
 
     /// `SSLObject.session_reused`.
     pub fn session_reused(&self) -> bool {
-        self.handshake_done
+        self.handshake_done()
             && self.conn().and_then(|c| c.handshake_kind()) == Some(HandshakeKind::Resumed)
     }
 
@@ -890,7 +955,7 @@ impl SslObject {
     /// `SSLObject.getpeercert(binary_form=True)`: the peer's DER certificate, `None`
     /// when it sent none. `ValueError('handshake not done yet')` before the handshake.
     pub fn getpeercert_der(&self) -> Result<Option<Vec<u8>>> {
-        if !self.handshake_done {
+        if !self.handshake_done() {
             return Err(Error::value("handshake not done yet"));
         }
         Ok(self
@@ -920,7 +985,7 @@ impl SslObject {
     pub fn get_channel_binding(&self, cb_type: &str) -> Result<Option<Vec<u8>>> {
         match cb_type {
             "tls-exporter" => {
-                if !self.handshake_done {
+                if !self.handshake_done() {
                     return Ok(None);
                 }
                 let Some(conn) = self.conn() else {
