@@ -6,32 +6,12 @@
 //! extension in them. Hand-written because no crate parses a raw ClientHello without
 //! also being a TLS implementation; every length is checked.
 
-/// Reassembles the first handshake message from TLS records and returns its body when
-/// it is a ClientHello.
+/// The body of the first handshake message of `records`, when it is a ClientHello.
 fn client_hello_body(records: &[u8]) -> Option<Vec<u8>> {
-    let mut handshake = Vec::new();
-    let mut rest = records;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let body = rest.get(5..5 + len)?;
-        if rest[0] != 22 {
-            break;
-        }
-        handshake.extend_from_slice(body);
-        rest = &rest[5 + len..];
-        if handshake.len() >= 4 {
-            let msg_len = (usize::from(handshake[1]) << 16)
-                | (usize::from(handshake[2]) << 8)
-                | usize::from(handshake[3]);
-            if handshake.len() >= 4 + msg_len {
-                if handshake[0] != 1 {
-                    return None;
-                }
-                return Some(handshake[4..4 + msg_len].to_vec());
-            }
-        }
-    }
-    None
+    let (kind, body) = super::record::handshake_messages(records)
+        .into_iter()
+        .next()?;
+    (kind == 1).then_some(body)
 }
 
 /// A length-prefixed field: returns (field, rest).

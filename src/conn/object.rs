@@ -494,7 +494,8 @@ impl SslObject {
         if !handshaking || self.incoming.peek(&mut rec) < rec.len() {
             return false;
         }
-        if rec[0] == 21 && rec[1] == 3 && rec[3..] == [0, 2, 1, 0] {
+        let header = [rec[0], rec[1], rec[2], rec[3], rec[4]];
+        if super::record::record_header(&header) == (21, 2) && rec[1] == 3 && rec[5..] == [1, 0] {
             self.incoming.read(Some(rec.len()));
             self.shutdown.received = true;
             return true;

@@ -11,15 +11,116 @@ use std::collections::VecDeque;
 use super::bio::MemoryBio;
 
 /// TLS record header length.
-const HEADER_LEN: usize = 5;
+pub(crate) const HEADER_LEN: usize = 5;
+
+/// The content type and body length a record header announces.
+pub(crate) fn record_header(header: &[u8; HEADER_LEN]) -> (u8, usize) {
+    (
+        header[0],
+        usize::from(u16::from_be_bytes([header[3], header[4]])),
+    )
+}
+
+/// Where a byte stream stands inside its current TLS record: the one place that knows
+/// where records begin and end, for every reader of records (the feeder that hands
+/// rustls one record at a time, the socket that reads one record at a time).
+#[derive(Debug, Default)]
+pub(crate) struct Framer {
+    /// Header bytes of the current record seen so far (0..5).
+    header: Partial<HEADER_LEN>,
+    /// Body bytes of the current record still to come.
+    body_left: usize,
+}
+
+/// What [`Framer::advance`] saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Inside a header or a body.
+    Partial,
+    /// A header completed, announcing this content type and body length (the record
+    /// is not over yet).
+    Header(u8, usize),
+    /// A record ended (`Some`: it had no body, and this was its header).
+    End(Option<(u8, usize)>),
+}
+
+impl Framer {
+    /// How many bytes the current record still wants: the rest of its header, else
+    /// the rest of its body.
+    pub fn wanted(&self) -> usize {
+        if self.body_left == 0 {
+            HEADER_LEN - self.header.len()
+        } else {
+            self.body_left
+        }
+    }
+
+    /// Accounts for `bytes` (at most [`Self::wanted`]).
+    pub fn advance(&mut self, bytes: &[u8]) -> Step {
+        if self.body_left == 0 {
+            self.header.extend_from_slice(bytes);
+            if self.header.len() < HEADER_LEN {
+                return Step::Partial;
+            }
+            let (content_type, len) = record_header(&self.header.bytes);
+            self.header.clear();
+            self.body_left = len;
+            return if len == 0 {
+                Step::End(Some((content_type, 0)))
+            } else {
+                Step::Header(content_type, len)
+            };
+        }
+        self.body_left -= bytes.len();
+        if self.body_left == 0 {
+            Step::End(None)
+        } else {
+            Step::Partial
+        }
+    }
+
+    /// Whether the stream stands at a record boundary.
+    pub fn at_boundary(&self) -> bool {
+        self.header.is_empty() && self.body_left == 0
+    }
+}
+
+/// The complete records at the start of `buf`: (content type, body).
+pub(crate) fn records(mut buf: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    std::iter::from_fn(move || {
+        let header: &[u8; HEADER_LEN] = buf.get(..HEADER_LEN)?.try_into().ok()?;
+        let (content_type, len) = record_header(header);
+        let body = buf.get(HEADER_LEN..HEADER_LEN + len)?;
+        buf = &buf[HEADER_LEN + len..];
+        Some((content_type, body))
+    })
+}
+
+/// The handshake messages carried by the leading handshake records of `buf` (the
+/// cleartext first flight): (message type, body), up to the first incomplete one.
+pub(crate) fn handshake_messages(buf: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let stream: Vec<u8> = records(buf)
+        .take_while(|(content_type, _)| *content_type == 22)
+        .flat_map(|(_, body)| body.iter().copied())
+        .collect();
+    let mut out = Vec::new();
+    let mut rest = stream.as_slice();
+    while rest.len() >= 4 {
+        let len = (usize::from(rest[1]) << 16) | (usize::from(rest[2]) << 8) | usize::from(rest[3]);
+        let Some(body) = rest.get(4..4 + len) else {
+            break;
+        };
+        out.push((rest[0], body.to_vec()));
+        rest = &rest[4 + len..];
+    }
+    out
+}
 
 /// What the next bytes of the incoming buffer are.
 #[derive(Debug, Default)]
 pub(crate) struct RecordFeeder {
-    /// Header bytes of the current record seen so far (0..5).
-    header: Partial<HEADER_LEN>,
-    /// Body bytes of the current record still to pass on.
-    body_remaining: usize,
+    /// Where the incoming bytes stand inside their record.
+    framer: Framer,
     /// Records passed on completely.
     pub records: u64,
     /// Bytes passed on in total.
@@ -176,14 +277,9 @@ impl RecordFeeder {
         });
     }
 
-    /// How many bytes the current record still wants: the rest of its header, else the
-    /// rest of its body.
+    /// How many bytes the current record still wants.
     fn wanted(&self) -> usize {
-        if self.body_remaining == 0 {
-            HEADER_LEN - self.header.len()
-        } else {
-            self.body_remaining
-        }
+        self.framer.wanted()
     }
 
     /// Accounts for `bytes` (at most [`Self::wanted`]) passed on to rustls; true when
@@ -193,39 +289,45 @@ impl RecordFeeder {
         if self.keep_hello && self.hello.len() + bytes.len() <= HELLO_LIMIT {
             self.hello.extend_from_slice(bytes);
         }
-        if self.body_remaining == 0 {
-            self.header.extend_from_slice(bytes);
-            if self.header.len() < HEADER_LEN {
-                return false;
+        let in_body = self.framer.body_left > 0;
+        match self.framer.advance(bytes) {
+            Step::Partial => {
+                if in_body {
+                    self.note_alert_bytes(bytes);
+                }
+                false
             }
-            self.body_remaining = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
-            self.content_type = self.header[0];
-            self.record_len = self.body_remaining;
-            self.alert.clear();
-            self.header.clear();
-            if self.body_remaining == 0 {
+            Step::Header(content_type, len) => {
+                self.content_type = content_type;
+                self.record_len = len;
+                self.alert.clear();
+                false
+            }
+            Step::End(Some(_)) => {
                 self.records += 1;
-                return true;
+                true
             }
-            return false;
+            Step::End(None) => {
+                self.note_alert_bytes(bytes);
+                self.records += 1;
+                if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
+                    self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
+                }
+                true
+            }
         }
-        self.body_remaining -= bytes.len();
+    }
+
+    /// Keeps the body of a 2-byte alert record (`[level, description]`).
+    fn note_alert_bytes(&mut self, bytes: &[u8]) {
         if self.content_type == 21 && self.alert.len() + bytes.len() <= 2 {
             self.alert.extend_from_slice(bytes);
         }
-        if self.body_remaining > 0 {
-            return false;
-        }
-        self.records += 1;
-        if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
-            self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
-        }
-        true
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
     pub fn at_boundary(&self) -> bool {
-        self.header.is_empty() && self.body_remaining == 0
+        self.framer.at_boundary()
     }
 }
 
@@ -259,27 +361,8 @@ pub(crate) fn classify_first_bytes(first: &[u8]) -> Option<NotTls> {
 /// server's records up to its ChangeCipherSpec (all in the clear in TLS 1.2).
 pub(crate) fn tls12_facts(records: &[u8]) -> crate::session::Tls12Facts {
     let mut facts = crate::session::Tls12Facts::default();
-    let mut handshake = Vec::new();
-    let mut rest = records;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let Some(body) = rest.get(5..5 + len) else {
-            break;
-        };
-        match rest[0] {
-            22 => handshake.extend_from_slice(body),
-            20 => break,
-            _ => {}
-        }
-        rest = &rest[5 + len..];
-    }
-    let mut msgs = handshake.as_slice();
-    while msgs.len() >= 4 {
-        let len = (usize::from(msgs[1]) << 16) | (usize::from(msgs[2]) << 8) | usize::from(msgs[3]);
-        let Some(body) = msgs.get(4..4 + len) else {
-            break;
-        };
-        match msgs[0] {
+    for (kind, body) in handshake_messages(records) {
+        match kind {
             2 => {
                 if let Some(&sid_len) = body.get(34) {
                     if let Some(sid) = body.get(35..35 + usize::from(sid_len)) {
@@ -294,7 +377,6 @@ pub(crate) fn tls12_facts(records: &[u8]) -> crate::session::Tls12Facts {
             }
             _ => {}
         }
-        msgs = &msgs[4 + len..];
     }
     facts
 }

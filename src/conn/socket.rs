@@ -22,11 +22,9 @@ use std::time::Duration;
 use super::bio::MemoryBio;
 use super::errors;
 use super::object::{PeerCertificate, SslObject, WrapOptions};
+use super::record::{Framer, HEADER_LEN};
 use crate::context::SslContext;
 use crate::error::{Error, Result};
-
-/// TLS record header length.
-const HEADER_LEN: usize = 5;
 
 /// Python's `ssl.SSLSocket` over any `Read + Write` stream.
 #[doc(alias = "SSLSocket")]
@@ -36,10 +34,8 @@ pub struct SslSocket<S: Read + Write> {
     incoming: MemoryBio,
     outgoing: MemoryBio,
     suppress_ragged_eofs: bool,
-    /// Bytes of the current record's header read so far, and body bytes left.
-    header: [u8; HEADER_LEN],
-    header_len: usize,
-    body_left: usize,
+    /// Where the bytes read stand inside their record (one record per read).
+    framer: Framer,
     /// The stream is blocking with a timeout (set through [`SslSocket::settimeout`]).
     timeout_mode: bool,
     /// A `send` whose bytes were encrypted but not all sent (`SSLWantWriteError`): the
@@ -153,9 +149,7 @@ impl SslContext {
             incoming,
             outgoing,
             suppress_ragged_eofs: suppress,
-            header: [0; HEADER_LEN],
-            header_len: 0,
-            body_left: 0,
+            framer: Framer::default(),
             timeout_mode: false,
             pending_write: None,
         };
@@ -208,11 +202,7 @@ impl<S: Read + Write> SslSocket<S> {
     /// incoming buffer. Makes progress (≥ 1 byte, or EOF recorded) or returns an error.
     fn fill_in(&mut self, op: Op) -> Result<()> {
         let mut buf = [0u8; 16 * 1024 + 2048 + HEADER_LEN];
-        let want = if self.body_left == 0 {
-            HEADER_LEN - self.header_len
-        } else {
-            self.body_left.min(buf.len())
-        };
+        let want = self.framer.wanted().min(buf.len());
         loop {
             match self.stream.read(&mut buf[..want]) {
                 Ok(0) => {
@@ -220,18 +210,7 @@ impl<S: Read + Write> SslSocket<S> {
                     return Ok(());
                 }
                 Ok(n) => {
-                    if self.body_left == 0 {
-                        self.header[self.header_len..self.header_len + n]
-                            .copy_from_slice(&buf[..n]);
-                        self.header_len += n;
-                        if self.header_len == HEADER_LEN {
-                            self.body_left =
-                                usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
-                            self.header_len = 0;
-                        }
-                    } else {
-                        self.body_left -= n;
-                    }
+                    self.framer.advance(&buf[..n]);
                     self.incoming.write(&buf[..n])?;
                     return Ok(());
                 }
