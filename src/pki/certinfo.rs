@@ -5,7 +5,8 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::public_key::PublicKey;
 
-use super::name::{canonical_name, tlv};
+use super::name::canonical_name;
+use crate::x509::der::tlv;
 
 /// OpenSSL's certificate/key "slot" classes (`ssl_cert_lookup_by_pkey`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,9 +20,9 @@ use md5::{Digest, Md5};
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 
 use super::certinfo::{class_of_oid, KeyClass};
-use super::name::tlv;
 use super::pem::{ssl_pem_lib, Ossl, PemReader};
 use crate::error::{Error, Result};
+use crate::x509::der::tlv;
 
 /// OpenSSL's `PEM_BUFSIZE`: the longest password CPython passes on.
 pub const MAX_PASSWORD_LEN: usize = 1024;

@@ -9,29 +9,7 @@
 
 use std::cmp::Ordering;
 
-/// One DER TLV: (first identifier byte, content, total length).
-pub(crate) fn tlv(b: &[u8]) -> Option<(u8, &[u8], usize)> {
-    let first = *b.first()?;
-    if first & 0x1f == 0x1f {
-        return None;
-    }
-    let l = *b.get(1)?;
-    let (len, hlen) = if l & 0x80 == 0 {
-        (usize::from(l), 2)
-    } else {
-        let n = usize::from(l & 0x7f);
-        if n == 0 || n > 8 {
-            return None;
-        }
-        let mut v: usize = 0;
-        for &c in b.get(2..2 + n)? {
-            v = v.checked_mul(256)?.checked_add(usize::from(c))?;
-        }
-        (v, 2 + n)
-    };
-    let end = hlen.checked_add(len)?;
-    Some((first, b.get(hlen..end)?, end))
-}
+use crate::x509::der::tlv;
 
 /// DER encoding of a length.
 fn push_len(out: &mut Vec<u8>, n: usize) {

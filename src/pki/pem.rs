@@ -18,6 +18,7 @@
 //! CPython); no crate offers that splitter.
 
 use crate::error::{Error, SslErrorInfo};
+use crate::x509::der::{header, tlv, Header};
 
 /// One OpenSSL error-queue entry this module can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,78 +307,9 @@ pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A parsed DER/BER header: (header length, content length or None if indefinite,
-/// constructed, tag number, class bits).
-struct Header {
-    hlen: usize,
-    len: Option<usize>,
-    constructed: bool,
-    tag: u64,
-    class: u8,
-    too_long: bool,
-}
-
-/// OpenSSL's `ASN1_get_object` on `b` (all available bytes).
+/// OpenSSL's `ASN1_get_object` as `asn1_d2i_read_bio` calls it (with look-ahead).
 fn get_object(b: &[u8]) -> Result<Header, Ossl> {
-    let first = *b.first().ok_or(Ossl::Asn1HeaderTooLong)?;
-    let constructed = first & 0x20 != 0;
-    let class = first & 0xc0;
-    let mut i = 1;
-    let mut tag = u64::from(first & 0x1f);
-    if tag == 0x1f {
-        tag = 0;
-        loop {
-            let c = *b.get(i).ok_or(Ossl::Asn1HeaderTooLong)?;
-            i += 1;
-            tag = (tag << 7) | u64::from(c & 0x7f);
-            if tag > (i32::MAX as u64 >> 7) && c & 0x80 != 0 {
-                return Err(Ossl::Asn1HeaderTooLong);
-            }
-            if c & 0x80 == 0 {
-                break;
-            }
-        }
-        if tag > i32::MAX as u64 {
-            return Err(Ossl::Asn1HeaderTooLong);
-        }
-    }
-    let l = *b.get(i).ok_or(Ossl::Asn1HeaderTooLong)?;
-    i += 1;
-    let len = if l == 0x80 {
-        if !constructed {
-            return Err(Ossl::Asn1HeaderTooLong);
-        }
-        None
-    } else if l & 0x80 != 0 {
-        let n = usize::from(l & 0x7f);
-        // OpenSSL's asn1_get_length wants one byte beyond the length octets.
-        if n > 8 || i + n >= b.len() {
-            return Err(Ossl::Asn1HeaderTooLong);
-        }
-        let mut v: u64 = 0;
-        for &c in &b[i..i + n] {
-            v = (v << 8) | u64::from(c);
-        }
-        i += n;
-        if v > i64::MAX as u64 {
-            return Err(Ossl::Asn1HeaderTooLong);
-        }
-        Some(usize::try_from(v).map_err(|_| Ossl::Asn1HeaderTooLong)?)
-    } else {
-        Some(usize::from(l))
-    };
-    let too_long = match len {
-        Some(n) => n > b.len() - i,
-        None => false,
-    };
-    Ok(Header {
-        hlen: i,
-        len,
-        constructed,
-        tag,
-        class,
-        too_long,
-    })
+    header(b, true).map_err(|_| Ossl::Asn1HeaderTooLong)
 }
 
 /// How `asn1_d2i_read_bio` ended.
@@ -447,19 +379,6 @@ pub(crate) fn der_read_element(rest: &[u8]) -> Result<DerRead, Ossl> {
         }
     }
     Ok(DerRead::Element(off))
-}
-
-/// A strict DER TLV split: (tag byte, content, total length) of the element at the
-/// start of `b`; definite lengths only.
-fn tlv(b: &[u8]) -> Option<(u8, &[u8], usize)> {
-    let h = get_object(b).ok()?;
-    let n = h.len?;
-    if h.too_long || h.tag > 30 {
-        return None;
-    }
-    let first = *b.first()?;
-    let content = b.get(h.hlen..h.hlen + n)?;
-    Some((first, content, h.hlen + n))
 }
 
 /// `d2i_X509` on one element: the error OpenSSL leaves last in its queue when the

@@ -70,54 +70,15 @@ impl<'a> Reader<'a> {
     /// accepted, as `asn1_get_length` does).
     pub fn read(&mut self) -> DerResult<Tlv<'a>> {
         let d = self.data;
-        let first = *d.first().ok_or(DerError)?;
-        let class = first >> 6;
-        let constructed = first & 0x20 != 0;
-        let mut pos = 1usize;
-        let mut number = u32::from(first & 0x1f);
-        if number == 0x1f {
-            number = 0;
-            loop {
-                let b = *d.get(pos).ok_or(DerError)?;
-                pos += 1;
-                if number > (u32::MAX >> 8) {
-                    return Err(DerError);
-                }
-                number = (number << 7) | u32::from(b & 0x7f);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
-        let lb = *d.get(pos).ok_or(DerError)?;
-        pos += 1;
-        let len = if lb < 0x80 {
-            usize::from(lb)
-        } else if lb == 0x80 {
-            // Indefinite length: not supported (never seen in certificates).
-            return Err(DerError);
-        } else {
-            let n = usize::from(lb & 0x7f);
-            let bytes = d
-                .get(pos..pos.checked_add(n).ok_or(DerError)?)
-                .ok_or(DerError)?;
-            pos += n;
-            let mut len: usize = 0;
-            for &b in bytes {
-                if len > (usize::MAX >> 9) {
-                    return Err(DerError);
-                }
-                len = (len << 8) | usize::from(b);
-            }
-            len
-        };
-        let end = pos.checked_add(len).ok_or(DerError)?;
-        let content = d.get(pos..end).ok_or(DerError)?;
+        let h = header(d, false).map_err(|_| DerError)?;
+        let len = h.len.ok_or(DerError)?;
+        let end = h.hlen.checked_add(len).ok_or(DerError)?;
+        let content = d.get(h.hlen..end).ok_or(DerError)?;
         self.data = d.get(end..).ok_or(DerError)?;
         Ok(Tlv {
-            class,
-            constructed,
-            number,
+            class: h.class,
+            constructed: h.constructed,
+            number: h.tag,
             content,
         })
     }
@@ -160,6 +121,104 @@ impl<'a> Reader<'a> {
             Err(DerError)
         }
     }
+}
+
+/// A TLV header as OpenSSL's `ASN1_get_object` reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Header {
+    /// Identifier and length octets.
+    pub hlen: usize,
+    /// Content length; `None` for the indefinite form (constructed only).
+    pub len: Option<usize>,
+    pub constructed: bool,
+    /// Tag number (at most `i32::MAX`, as OpenSSL keeps it).
+    pub tag: u32,
+    /// Class bits (0 universal, 1 application, 2 context, 3 private).
+    pub class: u8,
+    /// The content runs past the bytes given.
+    pub too_long: bool,
+}
+
+/// `ASN1_R_HEADER_TOO_LONG`: the identifier or length octets are cut or out of range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HeaderTooLong;
+
+/// OpenSSL's `ASN1_get_object` on `b`: the one header reader of the crate (elements of
+/// certificates, names and keys, and DER read from files). `lookahead` is the file
+/// reader's rule (`asn1_get_length` wants one byte beyond long-form length octets).
+pub(crate) fn header(b: &[u8], lookahead: bool) -> Result<Header, HeaderTooLong> {
+    let first = *b.first().ok_or(HeaderTooLong)?;
+    let constructed = first & 0x20 != 0;
+    let class = first >> 6;
+    let mut i = 1;
+    let mut tag = u64::from(first & 0x1f);
+    if tag == 0x1f {
+        tag = 0;
+        loop {
+            let c = *b.get(i).ok_or(HeaderTooLong)?;
+            i += 1;
+            tag = (tag << 7) | u64::from(c & 0x7f);
+            if tag > (i32::MAX as u64 >> 7) && c & 0x80 != 0 {
+                return Err(HeaderTooLong);
+            }
+            if c & 0x80 == 0 {
+                break;
+            }
+        }
+        if tag > i32::MAX as u64 {
+            return Err(HeaderTooLong);
+        }
+    }
+    let l = *b.get(i).ok_or(HeaderTooLong)?;
+    i += 1;
+    let len = if l == 0x80 {
+        if !constructed {
+            return Err(HeaderTooLong);
+        }
+        None
+    } else if l & 0x80 != 0 {
+        let n = usize::from(l & 0x7f);
+        let beyond = if lookahead {
+            i + n >= b.len()
+        } else {
+            i + n > b.len()
+        };
+        if n > 8 || beyond {
+            return Err(HeaderTooLong);
+        }
+        let mut v: u64 = 0;
+        for &c in &b[i..i + n] {
+            v = (v << 8) | u64::from(c);
+        }
+        i += n;
+        if v > i64::MAX as u64 {
+            return Err(HeaderTooLong);
+        }
+        Some(usize::try_from(v).map_err(|_| HeaderTooLong)?)
+    } else {
+        Some(usize::from(l))
+    };
+    let too_long = len.is_some_and(|n| n > b.len() - i);
+    Ok(Header {
+        hlen: i,
+        len,
+        constructed,
+        tag: u32::try_from(tag).map_err(|_| HeaderTooLong)?,
+        class,
+        too_long,
+    })
+}
+
+/// A DER element at the start of `b`: (identifier octet, content, encoded length).
+/// Low tag numbers (the one-octet identifier form) and definite lengths only.
+pub(crate) fn tlv(b: &[u8]) -> Option<(u8, &[u8], usize)> {
+    let first = *b.first()?;
+    if first & 0x1f == 0x1f {
+        return None;
+    }
+    let mut r = Reader::new(b);
+    let (t, whole) = r.read_whole().ok()?;
+    Some((first, t.content, whole.len()))
 }
 
 /// The content of a string-like TLV; a constructed (BER) string is the concatenation of
