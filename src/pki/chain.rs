@@ -27,7 +27,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rustls::sign::SigningKey;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::CertificateDer;
 
 use super::certinfo::{cert_key, is_self_signed, signature_security_bits, CertKey, KeyClass};
 use super::certinfo::{OID_P256, OID_P384, OID_P521};
@@ -39,8 +39,6 @@ use crate::error::{Error, Result, SslErrorInfo};
 pub struct Identity {
     /// The leaf first, then the chain certificates in file order.
     pub chain: Vec<CertificateDer<'static>>,
-    /// The private key.
-    pub key: PrivateKeyDer<'static>,
     /// The key loaded by the ring provider.
     pub signing_key: Arc<dyn SigningKey>,
 }
@@ -58,7 +56,6 @@ impl Clone for Identity {
     fn clone(&self) -> Self {
         Identity {
             chain: self.chain.clone(),
-            key: self.key.clone_key(),
             signing_key: self.signing_key.clone(),
         }
     }
@@ -182,12 +179,13 @@ pub fn load_cert_chain(
     }
 
     // Step 2: the private key.
-    let key_bytes = match keyfile {
+    // The key file's bytes (a plain key in the clear) are wiped when dropped.
+    let key_bytes = zeroize::Zeroizing::new(match keyfile {
         Some(k) => read_file(k)?,
         None => cert_bytes.clone(),
-    };
+    });
     let mut source = PasswordSource::new(password);
-    let key = read_private_key(&key_bytes, &mut source)?;
+    let mut key = read_private_key(&key_bytes, &mut source)?;
 
     // Step 3: the match.
     if key.class == KeyClass::Other {
@@ -197,7 +195,8 @@ pub fn load_cert_chain(
         return Err(Error::ssl(177, "SSL", "NO_CERTIFICATE_ASSIGNED"));
     }
     let mismatch = || Error::ssl(116, "X509", "KEY_VALUES_MISMATCH");
-    let der = key.der.ok_or_else(ssl_pem_lib)?;
+    // Only rustls's signing key is kept; the DER is wiped when dropped.
+    let der = zeroize::Zeroizing::new(key.der.take().ok_or_else(ssl_pem_lib)?);
     match rustls::crypto::ring::sign::any_supported_type(&der) {
         Ok(signing_key) => {
             if let Some(spki) = signing_key.public_key() {
@@ -205,11 +204,7 @@ pub fn load_cert_chain(
                     return Err(mismatch());
                 }
             }
-            Ok(Identity {
-                chain,
-                key: der,
-                signing_key,
-            })
+            Ok(Identity { chain, signing_key })
         }
         Err(_) => {
             // ring refused the key: report a mismatch if it visibly differs from the

@@ -14,6 +14,8 @@
 
 use std::fmt;
 
+use zeroize::{Zeroize, Zeroizing};
+
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, KeyIvInit};
 use md5::{Digest, Md5};
@@ -80,15 +82,18 @@ impl Password {
 
     /// The password bytes, running the callback if there is one; more than 1024
     /// bytes is `ValueError('password cannot be longer than 1024 bytes')`.
-    fn resolve(&mut self) -> Result<Vec<u8>> {
-        let bytes = match self {
+    fn resolve(&mut self) -> Result<Zeroizing<Vec<u8>>> {
+        let bytes = Zeroizing::new(match self {
             Password::Bytes(b) => b.clone(),
             Password::Text(t) => t.as_bytes().to_vec(),
-            Password::Callback(f) => match f().map_err(Error::Callback)? {
-                PasswordValue::Bytes(b) => b,
-                PasswordValue::Text(t) => t.into_bytes(),
-            },
-        };
+            Password::Callback(f) => {
+                let value = f().map_err(Error::Callback)?;
+                match &value {
+                    PasswordValue::Bytes(b) => b.clone(),
+                    PasswordValue::Text(t) => t.as_bytes().to_vec(),
+                }
+            }
+        });
         if bytes.len() > MAX_PASSWORD_LEN {
             return Err(Error::value(format!(
                 "password cannot be longer than {MAX_PASSWORD_LEN} bytes"
@@ -119,10 +124,39 @@ impl From<&[u8]> for Password {
     }
 }
 
+/// Passwords are wiped from memory when dropped.
+impl Drop for Password {
+    fn drop(&mut self) {
+        match self {
+            Password::Bytes(b) => b.zeroize(),
+            Password::Text(t) => t.zeroize(),
+            Password::Callback(_) => {}
+        }
+    }
+}
+
+/// Passwords are wiped from memory when dropped.
+impl Drop for PasswordValue {
+    fn drop(&mut self) {
+        match self {
+            PasswordValue::Bytes(b) => b.zeroize(),
+            PasswordValue::Text(t) => t.zeroize(),
+        }
+    }
+}
+
+impl Drop for LoadedKey {
+    fn drop(&mut self) {
+        if let Some(der) = &mut self.der {
+            der.zeroize();
+        }
+    }
+}
+
 /// Lazily resolves a password at most once.
 pub(crate) struct PasswordSource {
     password: Option<Password>,
-    cached: Option<Vec<u8>>,
+    cached: Option<Zeroizing<Vec<u8>>>,
 }
 
 impl PasswordSource {
@@ -134,7 +168,7 @@ impl PasswordSource {
     }
 
     /// The password, or `None` when none was given.
-    fn get(&mut self) -> Result<Option<Vec<u8>>> {
+    fn get(&mut self) -> Result<Option<Zeroizing<Vec<u8>>>> {
         if let Some(c) = &self.cached {
             return Ok(Some(c.clone()));
         }
@@ -150,7 +184,8 @@ impl PasswordSource {
     }
 }
 
-/// A private key read from PEM, with its OpenSSL slot class.
+/// A private key read from PEM, with its OpenSSL slot class. Its DER is wiped when the
+/// key is dropped (once rustls has made its signing key from it).
 #[derive(Debug)]
 pub(crate) struct LoadedKey {
     pub class: KeyClass,
@@ -361,16 +396,17 @@ pub(crate) fn cipher_info(
     Ok(Some((cipher, iv)))
 }
 
-/// OpenSSL's `EVP_BytesToKey(cipher, EVP_md5(), salt, pass, 1, key, NULL)`.
-fn bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 16);
-    let mut prev: Vec<u8> = Vec::new();
+/// OpenSSL's `EVP_BytesToKey(cipher, EVP_md5(), salt, pass, 1, key, NULL)`; the key and
+/// every intermediate digest are wiped when dropped.
+fn bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 16));
+    let mut prev: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
     while out.len() < len {
         let mut h = Md5::new();
-        h.update(&prev);
+        h.update(prev.as_slice());
         h.update(password);
         h.update(salt);
-        prev = h.finalize().to_vec();
+        prev = Zeroizing::new(h.finalize().to_vec());
         out.extend_from_slice(&prev);
     }
     out.truncate(len);
@@ -413,10 +449,10 @@ where
     C: cbc::cipher::BlockCipherDecrypt,
 {
     let dec = cbc::Decryptor::<C>::new_from_slices(key, iv).ok()?;
-    let mut buf = data.to_vec();
+    let mut buf = Zeroizing::new(data.to_vec());
     let n = dec.decrypt_padded::<Pkcs7>(&mut buf).ok()?.len();
     buf.truncate(n);
-    Some(buf)
+    Some(std::mem::take(&mut *buf))
 }
 
 fn legacy_decrypt(
@@ -542,7 +578,7 @@ mod tests {
         // `openssl enc -aes-128-cbc -pass pass:secret -S 0001020304050607 -P -md md5`
         let k = bytes_to_key(b"secret", &[0, 1, 2, 3, 4, 5, 6, 7], 16);
         assert_eq!(
-            k,
+            k.as_slice(),
             [
                 0x03, 0x5F, 0xB8, 0x14, 0x5B, 0x73, 0xCF, 0x11, 0x15, 0x70, 0xDC, 0x93, 0x61, 0x12,
                 0xBE, 0x9C
