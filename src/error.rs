@@ -9,8 +9,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-pub(crate) mod tls;
-
 /// The data every `ssl.SSLError` (and subclass) carries, and the error underneath it
 /// (a rustls or I/O error), if any ([`std::error::Error::source`] of [`Error`]).
 #[derive(Debug, Clone)]

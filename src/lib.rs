@@ -42,7 +42,9 @@
 //!
 //! Errors are CPython's exception classes ([`Error::python_class`]), with OpenSSL's
 //! library/reason names and verify codes; [`compat::features`] lists every place where
-//! behaviour differs from CPython 3.11 on OpenSSL 3.0.
+//! behaviour differs from CPython 3.11 on OpenSSL 3.0. The [`manual`] covers naming,
+//! threading and state, what the frozen rustls configurations keep outside the crate,
+//! EOF rules and certificate verification.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -53,9 +55,11 @@ pub mod constants;
 mod context;
 mod enums;
 mod error;
+pub mod manual;
 mod options;
 mod pki;
 mod session;
+mod tls_error;
 mod verify;
 pub mod x509;
 

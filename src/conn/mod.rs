@@ -7,7 +7,7 @@ mod object;
 mod record;
 mod socket;
 
-use crate::error::tls as errors;
+use crate::tls_error as errors;
 
 pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};

@@ -143,7 +143,7 @@ pub(crate) fn effective_versions(state: &State) -> Vec<&'static SupportedProtoco
 
 /// `[SSL: NO_PROTOCOLS_AVAILABLE]`, OpenSSL's error when the bounds leave nothing.
 fn no_protocols() -> Error {
-    crate::error::tls::ssl("NO_PROTOCOLS_AVAILABLE")
+    crate::tls_error::ssl("NO_PROTOCOLS_AVAILABLE")
 }
 
 impl SslContext {
@@ -162,7 +162,7 @@ impl SslContext {
             .iter()
             .any(|s| versions.contains(&s.version()));
         if !usable {
-            return Err(crate::error::tls::ssl("NO_CIPHERS_AVAILABLE"));
+            return Err(crate::tls_error::ssl("NO_CIPHERS_AVAILABLE"));
         }
         if let Some(groups) = &state.groups {
             provider.kx_groups = groups.clone();
@@ -293,7 +293,7 @@ impl SslContext {
         let resolver = Self::resolver(&mut state);
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
-            .map_err(|e| crate::error::tls::config_error(&e))?
+            .map_err(|e| crate::tls_error::config_error(&e))?
             .dangerous()
             .with_custom_certificate_verifier(server_verifier as Arc<dyn ServerCertVerifier>);
         let mut cfg = builder.with_client_cert_resolver(resolver);
@@ -333,7 +333,7 @@ impl SslContext {
         let has_identity = !state.identities.is_empty();
         let builder = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
-            .map_err(|e| crate::error::tls::config_error(&e))?;
+            .map_err(|e| crate::tls_error::config_error(&e))?;
         let builder = if state.settings.verify_mode == VerifyMode::CertNone {
             builder.with_no_client_auth()
         } else {
@@ -358,7 +358,7 @@ impl SslContext {
                 Some(t) => t.clone(),
                 None => {
                     let t = rustls::crypto::ring::Ticketer::new()
-                        .map_err(|e| crate::error::tls::config_error(&e))?;
+                        .map_err(|e| crate::tls_error::config_error(&e))?;
                     state.cache.ticketer = Some(t.clone());
                     t
                 }
@@ -398,7 +398,7 @@ impl SslContext {
     ) -> Result<Arc<ServerConfig>> {
         let side = self.server_side()?;
         if !side.has_identity {
-            return Err(crate::error::tls::ssl("NO_SHARED_CIPHER"));
+            return Err(crate::tls_error::ssl("NO_SHARED_CIPHER"));
         }
         Ok(side.for_offer(offered))
     }
@@ -457,7 +457,7 @@ impl SslContext {
     ) -> Result<rustls::ClientConnection> {
         let cfg = self.client_config()?;
         let kx_hints = self.lock().cache.kx_hints.clone();
-        let map = |e: rustls::Error| crate::error::tls::config_error(&e);
+        let map = |e: rustls::Error| crate::tls_error::config_error(&e);
         let mut own = (*cfg).clone();
         own.resumption = rustls::client::Resumption::store(Arc::new(
             crate::session::ConnectionSessions::new(sink, offered, kx_hints),

@@ -4,8 +4,8 @@
 
 use rustls::{AlertDescription, PeerIncompatible, PeerMisbehaved};
 
-use super::{Error, SslErrorInfo};
 use crate::enums::SslErrorNumber;
+use crate::error::{Error, SslErrorInfo};
 
 /// OpenSSL's reason name for a received alert (reason code 1000 + alert), as CPython's
 /// table has it; `None` for alerts CPython's table lacks (115, 120, 0, ...).
