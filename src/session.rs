@@ -39,7 +39,7 @@ pub(crate) struct SessionState {
     /// The context that made it.
     pub owner: Weak<Owner>,
     pub server_name: Option<ServerName<'static>>,
-    pub id: Vec<u8>,
+    pub id: SessionId,
     pub time: u64,
     pub ticket_lifetime_hint: u32,
     pub has_ticket: bool,
@@ -47,6 +47,32 @@ pub(crate) struct SessionState {
     pub tls12: Option<Box<Tls12ClientSessionValue>>,
     /// Each TLS 1.3 ticket resumes once.
     pub tls13: VecDeque<Tls13ClientSessionValue>,
+}
+
+/// A session id (at most 32 bytes in TLS), kept inline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SessionId {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl SessionId {
+    /// The id `b` (its first 32 bytes: no TLS session id is longer).
+    pub(crate) fn from_slice(b: &[u8]) -> Self {
+        let mut id = SessionId::default();
+        let n = b.len().min(32);
+        id.bytes[..n].copy_from_slice(&b[..n]);
+        id.len = n as u8;
+        id
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 impl SessionState {
@@ -91,7 +117,7 @@ impl SslSession {
     /// `SSLSession.id`: the TLS 1.2 session id from the ServerHello; for TLS 1.3 a
     /// random 32-byte id made when the first ticket arrived (`b""` before).
     pub fn id(&self) -> Vec<u8> {
-        self.lock().id.clone()
+        self.lock().id.as_slice().to_vec()
     }
 
     /// `SSLSession.time`: when the session was made (seconds since the epoch).
@@ -138,11 +164,11 @@ fn lock(m: &Mutex<SessionState>) -> std::sync::MutexGuard<'_, SessionState> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn random_id() -> Vec<u8> {
-    let mut id = vec![0u8; 32];
+fn random_id() -> SessionId {
+    let mut id = [0u8; 32];
     // ring's system RNG; an id is an identifier, not a secret.
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id);
-    id
+    SessionId::from_slice(&id)
 }
 
 /// The key-exchange group each server last used, shared by a context's connections
@@ -272,7 +298,7 @@ impl SessionState {
     /// Records what a finished TLS 1.2 handshake showed in the clear.
     pub(crate) fn apply_tls12(&mut self, facts: Tls12Facts) {
         if !facts.session_id.is_empty() {
-            self.id = facts.session_id;
+            self.id = SessionId::from_slice(&facts.session_id);
         }
         if let Some(hint) = facts.ticket_lifetime_hint {
             self.has_ticket = true;

@@ -133,7 +133,6 @@ pub struct SslObject {
     incoming: MemoryBio,
     outgoing: MemoryBio,
     server_side: bool,
-    server_hostname: Option<String>,
     tls: Tls,
     feeder: RecordFeeder,
     /// Where the connection is: handshaking, established, or failed.
@@ -151,7 +150,7 @@ pub struct SslObject {
     session_sink: Option<Arc<Mutex<SessionState>>>,
     /// The session offered for resumption.
     offered_session: Option<SslSession>,
-    /// The server name spec of a client connection (to rebuild it for `set_session`).
+    /// The processed `server_hostname` (a client's target, rebuilt for `set_session`).
     target: Option<crate::verify::ServerNameSpec>,
 }
 
@@ -159,7 +158,7 @@ impl std::fmt::Debug for SslObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SslObject")
             .field("server_side", &self.server_side)
-            .field("server_hostname", &self.server_hostname)
+            .field("server_hostname", &self.server_hostname())
             .field("phase", &self.phase)
             .field("shutdown", &self.shutdown)
             .finish_non_exhaustive()
@@ -214,32 +213,26 @@ impl SslObject {
                 ..SessionState::default()
             }))
         });
-        let mut target = None;
-        let (tls, server_hostname) = if options.server_side {
-            (
-                Tls::Accepting(Box::default()),
-                options.server_hostname.clone(),
-            )
+        // CPython encodes (and reports) `server_hostname` on either side.
+        let target = match options.server_hostname.as_deref() {
+            Some(name) => Some(crate::verify::encode_hostname(name)?),
+            None => None,
+        };
+        let tls = if options.server_side {
+            Tls::Accepting(Box::default())
         } else {
-            target = match options.server_hostname.as_deref() {
-                Some(name) => Some(crate::verify::encode_hostname(name)?),
-                None => None,
-            };
-            let hostname = target.as_ref().map(|t| t.hostname.clone());
-            let tls = Self::client_tls(
+            Self::client_tls(
                 context,
                 target.as_ref(),
                 session_sink.as_ref().expect("client side"),
                 options.session.as_ref(),
-            );
-            (tls, hostname)
+            )
         };
         Ok(SslObject {
             context: context.clone(),
             incoming,
             outgoing,
             server_side: options.server_side,
-            server_hostname,
             tls,
             // The server keeps the ClientHello (exact SNI); a client keeps the server's
             // cleartext first flight (TLS 1.2 session facts).
@@ -318,7 +311,7 @@ impl SslObject {
 
     /// `SSLObject.server_hostname`: the IDNA A-label form of the name given.
     pub fn server_hostname(&self) -> Option<&str> {
-        self.server_hostname.as_deref()
+        self.target.as_ref().map(|t| t.hostname.as_str())
     }
 
     fn conn(&self) -> Option<&Connection> {
@@ -724,7 +717,7 @@ impl SslObject {
             if resumed {
                 if let Some(offered) = &self.offered_session {
                     // A resumed TLS 1.2 session is the offered one (same id).
-                    sink.id = offered.id();
+                    sink.id = crate::session::SessionId::from_slice(&offered.id());
                 }
             }
         }
