@@ -8,10 +8,14 @@
 
 /// The body of the first handshake message of `records`, when it is a ClientHello.
 fn client_hello_body(records: &[u8]) -> Option<Vec<u8>> {
-    let (kind, body) = super::record::handshake_messages(records)
-        .into_iter()
-        .next()?;
-    (kind == 1).then_some(body)
+    let mut hello = None;
+    super::record::handshake_messages(records, |kind, body| {
+        if kind == 1 {
+            hello = Some(body.to_vec());
+        }
+        false
+    });
+    hello
 }
 
 /// A length-prefixed field: returns (field, rest).

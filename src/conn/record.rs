@@ -96,24 +96,25 @@ pub(crate) fn records(mut buf: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
     })
 }
 
-/// The handshake messages carried by the leading handshake records of `buf` (the
-/// cleartext first flight): (message type, body), up to the first incomplete one.
-pub(crate) fn handshake_messages(buf: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let stream: Vec<u8> = records(buf)
-        .take_while(|(content_type, _)| *content_type == 22)
-        .flat_map(|(_, body)| body.iter().copied())
-        .collect();
-    let mut out = Vec::new();
+/// Calls `visit` with each handshake message carried by the leading handshake records
+/// of `buf` (the cleartext first flight), as (message type, body), up to the first
+/// incomplete one or until `visit` returns false. Bodies are borrowed, not copied.
+pub(crate) fn handshake_messages(buf: &[u8], mut visit: impl FnMut(u8, &[u8]) -> bool) {
+    let mut stream = Vec::new();
+    for (_, body) in records(buf).take_while(|(content_type, _)| *content_type == 22) {
+        stream.extend_from_slice(body);
+    }
     let mut rest = stream.as_slice();
     while rest.len() >= 4 {
         let len = (usize::from(rest[1]) << 16) | (usize::from(rest[2]) << 8) | usize::from(rest[3]);
         let Some(body) = rest.get(4..4 + len) else {
             break;
         };
-        out.push((rest[0], body.to_vec()));
+        if !visit(rest[0], body) {
+            break;
+        }
         rest = &rest[4 + len..];
     }
-    out
 }
 
 /// What the next bytes of the incoming buffer are.
@@ -361,7 +362,7 @@ pub(crate) fn classify_first_bytes(first: &[u8]) -> Option<NotTls> {
 /// server's records up to its ChangeCipherSpec (all in the clear in TLS 1.2).
 pub(crate) fn tls12_facts(records: &[u8]) -> crate::session::Tls12Facts {
     let mut facts = crate::session::Tls12Facts::default();
-    for (kind, body) in handshake_messages(records) {
+    handshake_messages(records, |kind, body| {
         match kind {
             2 => {
                 if let Some(&sid_len) = body.get(34) {
@@ -377,7 +378,8 @@ pub(crate) fn tls12_facts(records: &[u8]) -> crate::session::Tls12Facts {
             }
             _ => {}
         }
-    }
+        true
+    });
     facts
 }
 

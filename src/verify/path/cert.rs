@@ -3,6 +3,8 @@
 //! information its checks read, computed once from the crate's one certificate parser
 //! ([`crate::x509::raw`]).
 
+use std::ops::Range;
+
 use rustls_pki_types::CertificateDer;
 
 use super::names::{parse_general_names_owned, GenName, NameConstraints};
@@ -139,14 +141,15 @@ pub(crate) struct Key {
 #[derive(Debug, Clone)]
 pub(crate) struct Cert {
     pub der: CertificateDer<'static>,
-    pub tbs: Vec<u8>,
-    /// Outer and inner signature AlgorithmIdentifier TLVs.
-    pub sig_alg: Vec<u8>,
-    pub tbs_sig_alg: Vec<u8>,
-    /// The signature (unused-bits octet removed; `None` if bits were unused).
-    pub signature: Option<Vec<u8>>,
+    /// Where the TBS, the outer and inner signature AlgorithmIdentifier TLVs, the
+    /// signature (unused-bits octet removed; `None` if bits were unused) and the
+    /// serial number lie in `der` (kept as ranges: no copies).
+    tbs: Range<usize>,
+    sig_alg: Range<usize>,
+    tbs_sig_alg: Range<usize>,
+    signature: Option<Range<usize>>,
+    serial: Range<usize>,
     pub version: i64,
-    pub serial: Vec<u8>,
     pub subject: Vec<u8>,
     pub issuer: Vec<u8>,
     /// The issuer's DER (for `capath` lookups by name).
@@ -188,18 +191,23 @@ impl Cert {
                 .map(|a| (a.tag, a.value.clone()))
                 .collect()
         };
+        let base = der.as_ref().as_ptr() as usize;
+        let range = |part: &[u8]| {
+            let start = part.as_ptr() as usize - base;
+            start..start + part.len()
+        };
         let signature = match raw.signature.split_first() {
-            Some((0, rest)) => Some(rest.to_vec()),
+            Some((0, rest)) => Some(range(rest)),
             _ => None,
         };
         let mut c = Cert {
             der: der.clone().into_owned(),
-            tbs: raw.tbs.to_vec(),
-            sig_alg: raw.sig_alg.to_vec(),
-            tbs_sig_alg: raw.tbs_sig_alg.to_vec(),
+            tbs: range(raw.tbs),
+            sig_alg: range(raw.sig_alg),
+            tbs_sig_alg: range(raw.tbs_sig_alg),
             signature,
+            serial: range(raw.serial),
             version: raw.version,
-            serial: raw.serial.to_vec(),
             subject: canonical_name(raw.subject_der),
             issuer: canonical_name(raw.issuer_der),
             issuer_der: raw.issuer_der.to_vec(),
@@ -387,6 +395,31 @@ impl Cert {
                 _ => 0,
             };
         }
+    }
+
+    /// The signed part (`tbsCertificate`).
+    pub fn tbs(&self) -> &[u8] {
+        &self.der[self.tbs.clone()]
+    }
+
+    /// The outer signature AlgorithmIdentifier (TLV).
+    pub fn sig_alg(&self) -> &[u8] {
+        &self.der[self.sig_alg.clone()]
+    }
+
+    /// The TBS's signature AlgorithmIdentifier (TLV).
+    pub fn tbs_sig_alg(&self) -> &[u8] {
+        &self.der[self.tbs_sig_alg.clone()]
+    }
+
+    /// The signature bits (`None` when the BIT STRING had unused bits).
+    pub fn signature(&self) -> Option<&[u8]> {
+        self.signature.clone().map(|r| &self.der[r])
+    }
+
+    /// The serial number's INTEGER content.
+    pub fn serial(&self) -> &[u8] {
+        &self.der[self.serial.clone()]
     }
 
     /// `X509_check_ca`: 0 not a CA, 1 a CA, 3 a v1 self-signed root, 4 keyUsage with

@@ -18,7 +18,7 @@ pub(crate) fn check_akid(issuer: &Cert, akid: Option<&Akid>) -> i64 {
         }
     }
     if let Some(serial) = &akid.serial {
-        if *serial != issuer.serial {
+        if serial.as_slice() != issuer.serial() {
             return codes::AKID_ISSUER_SERIAL_MISMATCH;
         }
     }

@@ -89,7 +89,7 @@ fn strict_checks(x: &Cert, i: usize, num: usize) -> Result<(), i64> {
     if x.altnames.as_ref().is_some_and(Vec::is_empty) {
         return Err(codes::EMPTY_SUBJECT_ALT_NAME);
     }
-    if x.sig_alg != x.tbs_sig_alg {
+    if x.sig_alg() != x.tbs_sig_alg() {
         return Err(codes::SIGNATURE_ALGORITHM_INCONSISTENCY);
     }
     if x.akid.is_some() && x.flags & flags::AKID_CRITICAL != 0 {

@@ -340,7 +340,7 @@ fn check_cert(chain: &[&Cert], i: usize, crls: &[Crl], now: i64) -> Result<(), i
     if crl
         .revoked
         .iter()
-        .any(|(serial, remove)| *serial == x.serial && !remove)
+        .any(|(serial, remove)| serial.as_slice() == x.serial() && !remove)
     {
         return Err(codes::CERT_REVOKED);
     }

@@ -264,7 +264,7 @@ pub(crate) fn sig_alg_matches_key(issuer_key: Option<&Key>, subject: &Cert) -> i
     let Some(key) = issuer_key else {
         return codes::NO_ISSUER_PUBLIC_KEY;
     };
-    let Some((oid, _)) = alg_parts(&subject.tbs_sig_alg) else {
+    let Some((oid, _)) = alg_parts(subject.tbs_sig_alg()) else {
         return codes::UNSUPPORTED_SIGNATURE_ALGORITHM;
     };
     let Some((needed, _)) = sig_alg(oid) else {
@@ -280,7 +280,7 @@ pub(crate) fn sig_alg_matches_key(issuer_key: Option<&Key>, subject: &Cert) -> i
 
 /// `X509_get_signature_info`'s security bits of `cert`'s signature (`None`: unknown).
 pub(crate) fn signature_security_bits(cert: &Cert) -> Option<u32> {
-    let (oid, params) = alg_parts(&cert.sig_alg)?;
+    let (oid, params) = alg_parts(cert.sig_alg())?;
     match sig_alg(oid)? {
         (KeyType::RsaPss, _) => pss_digest(params.as_ref()).map(Digest::security_bits),
         (_, d) => d.map(Digest::security_bits),
@@ -292,10 +292,10 @@ pub(crate) fn signature_security_bits(cert: &Cert) -> Option<u32> {
 pub(crate) fn verify_signature(subject: &Cert, key: &Key) -> Result<(), i64> {
     verify_signed(
         &Signed {
-            tbs: &subject.tbs,
-            sig_alg: &subject.sig_alg,
-            tbs_sig_alg: &subject.tbs_sig_alg,
-            signature: subject.signature.as_deref(),
+            tbs: subject.tbs(),
+            sig_alg: subject.sig_alg(),
+            tbs_sig_alg: subject.tbs_sig_alg(),
+            signature: subject.signature(),
         },
         key,
     )
