@@ -18,7 +18,7 @@ pub struct SslErrorInfo {
     /// error type small).
     errno: Option<i32>,
     library: Option<String>,
-    reason: Option<String>,
+    reason: Option<Reason>,
     message: String,
     /// Boxed behind a thin pointer: the error type stays small.
     source: Option<Arc<Source>>,
@@ -52,8 +52,13 @@ impl SslErrorInfo {
     }
 
     /// `e.reason`: the OpenSSL reason name (`"NO_START_LINE"`, ...).
-    pub fn reason(&self) -> Option<&str> {
-        self.reason.as_deref()
+    pub fn reason(&self) -> Option<&'static str> {
+        self.reason.map(Reason::as_str)
+    }
+
+    /// `e.reason` as a [`Reason`], for matching.
+    pub fn reason_code(&self) -> Option<Reason> {
+        self.reason
     }
 
     /// `e.strerror`: the message without the `(_ssl.c:N)` suffix.
@@ -81,13 +86,13 @@ impl SslErrorInfo {
     pub(crate) fn new(
         errno: Option<i64>,
         library: Option<&str>,
-        reason: Option<&str>,
+        reason: Option<Reason>,
         message: String,
     ) -> Self {
         SslErrorInfo {
             errno: errno.map(narrow),
             library: library.map(str::to_string),
-            reason: reason.map(str::to_string),
+            reason,
             message,
             source: None,
         }
@@ -95,12 +100,12 @@ impl SslErrorInfo {
     /// An error from OpenSSL's error queue: `[LIB: REASON] reason string`, with `errno`
     /// set to `errno` (CPython uses the reason code for context operations and the
     /// `SSL_ERROR_*` class for connection operations).
-    pub fn openssl(errno: i64, library: &str, reason: &str) -> Self {
+    pub fn openssl(errno: i64, library: &str, reason: Reason) -> Self {
         SslErrorInfo {
             errno: Some(narrow(errno)),
             library: Some(library.to_string()),
-            reason: Some(reason.to_string()),
-            message: format!("[{library}: {reason}] {}", reason_string(reason)),
+            reason: Some(reason),
+            message: format!("[{library}: {reason}] {}", reason.text()),
             source: None,
         }
     }
@@ -145,9 +150,137 @@ fn narrow(errno: i64) -> i32 {
     i32::try_from(errno).unwrap_or(if errno < 0 { i32::MIN } else { i32::MAX })
 }
 
+macro_rules! reasons {
+    ($($variant:ident = $name:literal,)*) => {
+        /// OpenSSL's reason (`e.reason`) for the `ssl.SSLError`s this crate raises,
+        /// named as OpenSSL names it ([`Reason::as_str`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Reason {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant,
+            )*
+        }
+
+        impl Reason {
+            /// OpenSSL's name (`"NO_START_LINE"`, ...): what CPython's `e.reason` holds.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Reason::$variant => $name,)*
+                }
+            }
+
+            /// The reason with OpenSSL's name `name`, if this crate can raise it.
+            pub fn from_name(name: &str) -> Option<Reason> {
+                match name {
+                    $($name => Some(Reason::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+reasons! {
+    BadBase64Decode = "BAD_BASE64_DECODE",
+    BadEndLine = "BAD_END_LINE",
+    BadExtension = "BAD_EXTENSION",
+    BadIvChars = "BAD_IV_CHARS",
+    BadPasswordRead = "BAD_PASSWORD_READ",
+    CallbackFailed = "CALLBACK_FAILED",
+    CaKeyTooSmall = "CA_KEY_TOO_SMALL",
+    CaMdTooWeak = "CA_MD_TOO_WEAK",
+    CertificateVerifyFailed = "CERTIFICATE_VERIFY_FAILED",
+    DecryptionFailedOrBadRecordMac = "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+    DhKeyTooSmall = "DH_KEY_TOO_SMALL",
+    EeKeyTooSmall = "EE_KEY_TOO_SMALL",
+    ExtensionNotReceived = "EXTENSION_NOT_RECEIVED",
+    FieldMissing = "FIELD_MISSING",
+    HandshakeFailure = "HANDSHAKE_FAILURE",
+    HeaderTooLong = "HEADER_TOO_LONG",
+    HttpsProxyRequest = "HTTPS_PROXY_REQUEST",
+    HttpRequest = "HTTP_REQUEST",
+    KeyValuesMismatch = "KEY_VALUES_MISMATCH",
+    MissingDekIv = "MISSING_DEK_IV",
+    NotDekInfo = "NOT_DEK_INFO",
+    NotEncrypted = "NOT_ENCRYPTED",
+    NotEnoughData = "NOT_ENOUGH_DATA",
+    NotProcType = "NOT_PROC_TYPE",
+    NotServer = "NOT_SERVER",
+    NoApplicationProtocol = "NO_APPLICATION_PROTOCOL",
+    NoCertificateAssigned = "NO_CERTIFICATE_ASSIGNED",
+    NoCertificateOrCrlFound = "NO_CERTIFICATE_OR_CRL_FOUND",
+    NoCiphersAvailable = "NO_CIPHERS_AVAILABLE",
+    NoProtocolsAvailable = "NO_PROTOCOLS_AVAILABLE",
+    NoSharedCipher = "NO_SHARED_CIPHER",
+    NoSharedSignatureAlgorithms = "NO_SHARED_SIGNATURE_ALGORITHMS",
+    NoStartLine = "NO_START_LINE",
+    NoSuitableKeyShare = "NO_SUITABLE_KEY_SHARE",
+    PeerDidNotReturnACertificate = "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+    ProtocolIsShutdown = "PROTOCOL_IS_SHUTDOWN",
+    SequenceLengthMismatch = "SEQUENCE_LENGTH_MISMATCH",
+    ShortHeader = "SHORT_HEADER",
+    ShutdownWhileInInit = "SHUTDOWN_WHILE_IN_INIT",
+    Ssl3ExtInvalidServername = "SSL3_EXT_INVALID_SERVERNAME",
+    Sslv3AlertBadCertificate = "SSLV3_ALERT_BAD_CERTIFICATE",
+    Sslv3AlertBadRecordMac = "SSLV3_ALERT_BAD_RECORD_MAC",
+    Sslv3AlertCertificateExpired = "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+    Sslv3AlertCertificateRevoked = "SSLV3_ALERT_CERTIFICATE_REVOKED",
+    Sslv3AlertCertificateUnknown = "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+    Sslv3AlertDecompressionFailure = "SSLV3_ALERT_DECOMPRESSION_FAILURE",
+    Sslv3AlertHandshakeFailure = "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    Sslv3AlertIllegalParameter = "SSLV3_ALERT_ILLEGAL_PARAMETER",
+    Sslv3AlertNoCertificate = "SSLV3_ALERT_NO_CERTIFICATE",
+    Sslv3AlertUnexpectedMessage = "SSLV3_ALERT_UNEXPECTED_MESSAGE",
+    Sslv3AlertUnsupportedCertificate = "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+    Tlsv13AlertCertificateRequired = "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+    Tlsv13AlertMissingExtension = "TLSV13_ALERT_MISSING_EXTENSION",
+    Tlsv1AlertAccessDenied = "TLSV1_ALERT_ACCESS_DENIED",
+    Tlsv1AlertDecodeError = "TLSV1_ALERT_DECODE_ERROR",
+    Tlsv1AlertDecryptionFailed = "TLSV1_ALERT_DECRYPTION_FAILED",
+    Tlsv1AlertDecryptError = "TLSV1_ALERT_DECRYPT_ERROR",
+    Tlsv1AlertExportRestriction = "TLSV1_ALERT_EXPORT_RESTRICTION",
+    Tlsv1AlertInappropriateFallback = "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
+    Tlsv1AlertInsufficientSecurity = "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+    Tlsv1AlertInternalError = "TLSV1_ALERT_INTERNAL_ERROR",
+    Tlsv1AlertNoRenegotiation = "TLSV1_ALERT_NO_RENEGOTIATION",
+    Tlsv1AlertProtocolVersion = "TLSV1_ALERT_PROTOCOL_VERSION",
+    Tlsv1AlertRecordOverflow = "TLSV1_ALERT_RECORD_OVERFLOW",
+    Tlsv1AlertUnknownCa = "TLSV1_ALERT_UNKNOWN_CA",
+    Tlsv1AlertUserCancelled = "TLSV1_ALERT_USER_CANCELLED",
+    Tlsv1BadCertificateHashValue = "TLSV1_BAD_CERTIFICATE_HASH_VALUE",
+    Tlsv1BadCertificateStatusResponse = "TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE",
+    Tlsv1CertificateUnobtainable = "TLSV1_CERTIFICATE_UNOBTAINABLE",
+    Tlsv1UnrecognizedName = "TLSV1_UNRECOGNIZED_NAME",
+    Tlsv1UnsupportedExtension = "TLSV1_UNSUPPORTED_EXTENSION",
+    TooLong = "TOO_LONG",
+    UnexpectedEofWhileReading = "UNEXPECTED_EOF_WHILE_READING",
+    UnexpectedMessage = "UNEXPECTED_MESSAGE",
+    UnknownCertificateType = "UNKNOWN_CERTIFICATE_TYPE",
+    UnsupportedEncryption = "UNSUPPORTED_ENCRYPTION",
+    UnsupportedProtocol = "UNSUPPORTED_PROTOCOL",
+    WrongSslVersion = "WRONG_SSL_VERSION",
+    WrongVersionNumber = "WRONG_VERSION_NUMBER",
+}
+
+impl Reason {
+    /// OpenSSL's reason string (`ERR_reason_error_string`): the name in lower case with
+    /// spaces, OpenSSL's own rule for almost every reason; the exceptions are listed.
+    pub fn text(self) -> String {
+        reason_string(self.as_str())
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// OpenSSL's reason string for a reason name: the name in lower case with `_` as spaces,
 /// which is OpenSSL's own rule for almost all reasons; the few exceptions are listed.
-pub fn reason_string(reason: &str) -> String {
+fn reason_string(reason: &str) -> String {
     match reason {
         "AT_LEAST_TLS_1_2_NEEDED_IN_SUITEB_MODE" => {
             "at least (D)TLS 1.2 needed in Suite B mode".to_string()
@@ -220,7 +353,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// `ssl.SSLError` from OpenSSL's queue for a context operation (errno = reason code).
-    pub fn ssl(code: i64, library: &str, reason: &str) -> Self {
+    pub fn ssl(code: i64, library: &str, reason: Reason) -> Self {
         Error::SslError(SslErrorInfo::openssl(code, library, reason))
     }
 
@@ -273,8 +406,13 @@ impl Error {
     }
 
     /// `e.reason` for the `ssl.SSLError` family.
-    pub fn reason(&self) -> Option<&str> {
+    pub fn reason(&self) -> Option<&'static str> {
         self.ssl_info().and_then(|i| i.reason())
+    }
+
+    /// `e.reason` as a [`Reason`], for matching.
+    pub fn reason_code(&self) -> Option<Reason> {
+        self.ssl_info().and_then(|i| i.reason_code())
     }
 
     /// `e.verify_code` for certificate verification errors.
@@ -462,7 +600,7 @@ mod tests {
 
     #[test]
     fn openssl_error_message_shape() {
-        let e = Error::ssl(108, "PEM", "NO_START_LINE");
+        let e = Error::ssl(108, "PEM", Reason::NoStartLine);
         assert_eq!(e.to_string(), "[PEM: NO_START_LINE] no start line");
         assert_eq!(e.errno(), Some(108));
         assert_eq!(e.library(), Some("PEM"));

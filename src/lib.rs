@@ -71,7 +71,7 @@ pub use context::{
     KEYLOG_HEADER,
 };
 pub use enums::{AlertDescription, Protocol, Purpose, SslErrorNumber, TlsVersion, VerifyMode};
-pub use error::{Error, Result, SslErrorInfo};
+pub use error::{Error, Reason, Result, SslErrorInfo};
 pub use options::{Options, VerifyFlags};
 pub use pki::{
     get_default_verify_paths, CaData, CallbackError, CertStoreStats, DefaultVerifyPaths, Password,

@@ -5,43 +5,43 @@
 use rustls::{AlertDescription, PeerIncompatible, PeerMisbehaved};
 
 use crate::enums::SslErrorNumber;
-use crate::error::{Error, SslErrorInfo};
+use crate::error::{Error, Reason, SslErrorInfo};
 
 /// OpenSSL's reason name for a received alert (reason code 1000 + alert), as CPython's
 /// table has it; `None` for alerts CPython's table lacks (115, 120, 0, ...).
-pub(crate) fn alert_reason(alert: u8) -> Option<&'static str> {
+pub(crate) fn alert_reason(alert: u8) -> Option<Reason> {
     Some(match alert {
-        10 => "SSLV3_ALERT_UNEXPECTED_MESSAGE",
-        20 => "SSLV3_ALERT_BAD_RECORD_MAC",
-        21 => "TLSV1_ALERT_DECRYPTION_FAILED",
-        22 => "TLSV1_ALERT_RECORD_OVERFLOW",
-        30 => "SSLV3_ALERT_DECOMPRESSION_FAILURE",
-        40 => "SSLV3_ALERT_HANDSHAKE_FAILURE",
-        41 => "SSLV3_ALERT_NO_CERTIFICATE",
-        42 => "SSLV3_ALERT_BAD_CERTIFICATE",
-        43 => "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
-        44 => "SSLV3_ALERT_CERTIFICATE_REVOKED",
-        45 => "SSLV3_ALERT_CERTIFICATE_EXPIRED",
-        46 => "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
-        47 => "SSLV3_ALERT_ILLEGAL_PARAMETER",
-        48 => "TLSV1_ALERT_UNKNOWN_CA",
-        49 => "TLSV1_ALERT_ACCESS_DENIED",
-        50 => "TLSV1_ALERT_DECODE_ERROR",
-        51 => "TLSV1_ALERT_DECRYPT_ERROR",
-        60 => "TLSV1_ALERT_EXPORT_RESTRICTION",
-        70 => "TLSV1_ALERT_PROTOCOL_VERSION",
-        71 => "TLSV1_ALERT_INSUFFICIENT_SECURITY",
-        80 => "TLSV1_ALERT_INTERNAL_ERROR",
-        86 => "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
-        90 => "TLSV1_ALERT_USER_CANCELLED",
-        100 => "TLSV1_ALERT_NO_RENEGOTIATION",
-        109 => "TLSV13_ALERT_MISSING_EXTENSION",
-        110 => "TLSV1_UNSUPPORTED_EXTENSION",
-        111 => "TLSV1_CERTIFICATE_UNOBTAINABLE",
-        112 => "TLSV1_UNRECOGNIZED_NAME",
-        113 => "TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE",
-        114 => "TLSV1_BAD_CERTIFICATE_HASH_VALUE",
-        116 => "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        10 => Reason::Sslv3AlertUnexpectedMessage,
+        20 => Reason::Sslv3AlertBadRecordMac,
+        21 => Reason::Tlsv1AlertDecryptionFailed,
+        22 => Reason::Tlsv1AlertRecordOverflow,
+        30 => Reason::Sslv3AlertDecompressionFailure,
+        40 => Reason::Sslv3AlertHandshakeFailure,
+        41 => Reason::Sslv3AlertNoCertificate,
+        42 => Reason::Sslv3AlertBadCertificate,
+        43 => Reason::Sslv3AlertUnsupportedCertificate,
+        44 => Reason::Sslv3AlertCertificateRevoked,
+        45 => Reason::Sslv3AlertCertificateExpired,
+        46 => Reason::Sslv3AlertCertificateUnknown,
+        47 => Reason::Sslv3AlertIllegalParameter,
+        48 => Reason::Tlsv1AlertUnknownCa,
+        49 => Reason::Tlsv1AlertAccessDenied,
+        50 => Reason::Tlsv1AlertDecodeError,
+        51 => Reason::Tlsv1AlertDecryptError,
+        60 => Reason::Tlsv1AlertExportRestriction,
+        70 => Reason::Tlsv1AlertProtocolVersion,
+        71 => Reason::Tlsv1AlertInsufficientSecurity,
+        80 => Reason::Tlsv1AlertInternalError,
+        86 => Reason::Tlsv1AlertInappropriateFallback,
+        90 => Reason::Tlsv1AlertUserCancelled,
+        100 => Reason::Tlsv1AlertNoRenegotiation,
+        109 => Reason::Tlsv13AlertMissingExtension,
+        110 => Reason::Tlsv1UnsupportedExtension,
+        111 => Reason::Tlsv1CertificateUnobtainable,
+        112 => Reason::Tlsv1UnrecognizedName,
+        113 => Reason::Tlsv1BadCertificateStatusResponse,
+        114 => Reason::Tlsv1BadCertificateHashValue,
+        116 => Reason::Tlsv13AlertCertificateRequired,
         _ => return None,
     })
 }
@@ -56,7 +56,7 @@ fn unnamed_alert_text(alert: u8) -> &'static str {
 }
 
 /// A connection-level `SSLError` with errno `SSL_ERROR_SSL` (1).
-pub(crate) fn ssl(reason: &str) -> Error {
+pub(crate) fn ssl(reason: Reason) -> Error {
     Error::SslError(SslErrorInfo::openssl(
         SslErrorNumber::Ssl as i64,
         "SSL",
@@ -107,7 +107,7 @@ pub(crate) fn unexpected_eof(first: bool) -> Error {
         Error::SslEofError(SslErrorInfo::openssl(
             SslErrorNumber::Eof as i64,
             "SSL",
-            "UNEXPECTED_EOF_WHILE_READING",
+            Reason::UnexpectedEofWhileReading,
         ))
     } else {
         Error::SslEofError(SslErrorInfo::with_errno(
@@ -148,27 +148,27 @@ fn map_rustls(err: &rustls::Error, server_side: bool) -> Error {
     match err {
         E::AlertReceived(AlertDescription::CloseNotify) => zero_return(),
         E::AlertReceived(alert) => alert_received(u8::from(*alert)),
-        E::NoCertificatesPresented => ssl("PEER_DID_NOT_RETURN_A_CERTIFICATE"),
+        E::NoCertificatesPresented => ssl(Reason::PeerDidNotReturnACertificate),
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
-            ssl("UNEXPECTED_MESSAGE")
+            ssl(Reason::UnexpectedMessage)
         }
-        E::DecryptError => ssl("DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
-        E::NoApplicationProtocol => ssl("NO_APPLICATION_PROTOCOL"),
+        E::DecryptError => ssl(Reason::DecryptionFailedOrBadRecordMac),
+        E::NoApplicationProtocol => ssl(Reason::NoApplicationProtocol),
         E::PeerIncompatible(p) => match p {
             PeerIncompatible::NoCipherSuitesInCommon => {
                 if server_side {
-                    ssl("NO_SHARED_CIPHER")
+                    ssl(Reason::NoSharedCipher)
                 } else {
-                    ssl("SSLV3_ALERT_HANDSHAKE_FAILURE")
+                    ssl(Reason::Sslv3AlertHandshakeFailure)
                 }
             }
             // TLS 1.3 without a usable key share (TLS 1.2 without a common group ends
             // as NoCipherSuitesInCommon: no ECDHE suite is usable).
             PeerIncompatible::NoKxGroupsInCommon => {
                 if server_side {
-                    ssl("NO_SUITABLE_KEY_SHARE")
+                    ssl(Reason::NoSuitableKeyShare)
                 } else {
-                    ssl("SSLV3_ALERT_HANDSHAKE_FAILURE")
+                    ssl(Reason::Sslv3AlertHandshakeFailure)
                 }
             }
             PeerIncompatible::Tls12NotOffered
@@ -176,20 +176,20 @@ fn map_rustls(err: &rustls::Error, server_side: bool) -> Error {
             | PeerIncompatible::Tls13RequiredForQuic
             | PeerIncompatible::SupportedVersionsExtensionRequired
             | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig => {
-                ssl("UNSUPPORTED_PROTOCOL")
+                ssl(Reason::UnsupportedProtocol)
             }
             PeerIncompatible::NoSignatureSchemesInCommon
             | PeerIncompatible::SignatureAlgorithmsExtensionRequired => {
-                ssl("NO_SHARED_SIGNATURE_ALGORITHMS")
+                ssl(Reason::NoSharedSignatureAlgorithms)
             }
-            _ => ssl("HANDSHAKE_FAILURE"),
+            _ => ssl(Reason::HandshakeFailure),
         },
         E::PeerMisbehaved(m) => match m {
-            PeerMisbehaved::SelectedUnofferedApplicationProtocol => ssl("BAD_EXTENSION"),
+            PeerMisbehaved::SelectedUnofferedApplicationProtocol => ssl(Reason::BadExtension),
             _ => generic("peer misbehaved", err),
         },
-        E::InvalidMessage(_) => ssl("UNEXPECTED_MESSAGE"),
-        E::InvalidCertificate(_) => ssl("CERTIFICATE_VERIFY_FAILED"),
+        E::InvalidMessage(_) => ssl(Reason::UnexpectedMessage),
+        E::InvalidCertificate(_) => ssl(Reason::CertificateVerifyFailed),
         _ => generic("rustls", err),
     }
 }

@@ -151,3 +151,25 @@ fn missing_dh_params_file_names_the_file() {
         .replace("certs/nope.pem", &path.display().to_string());
     assert_eq!(err.to_string(), want);
 }
+
+/// `e.reason` is also typed: a Rust caller matches a `Reason`, whose name is what
+/// CPython's `e.reason` holds.
+#[test]
+fn reasons_are_typed() {
+    let ctx = sslcontext::SslContext::new(sslcontext::Protocol::TlsClient).unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), "not a certificate\n").unwrap();
+    let err = ctx
+        .load_verify_locations(Some(file.path()), None, None)
+        .unwrap_err();
+    assert_eq!(
+        err.reason_code(),
+        Some(sslcontext::Reason::NoCertificateOrCrlFound)
+    );
+    assert_eq!(err.reason(), Some("NO_CERTIFICATE_OR_CRL_FOUND"));
+    assert_eq!(
+        sslcontext::Reason::from_name("NO_START_LINE"),
+        Some(sslcontext::Reason::NoStartLine)
+    );
+    assert_eq!(sslcontext::Reason::NoStartLine.text(), "no start line");
+}

@@ -13,6 +13,7 @@
 //! certificates and keys, and none of them has a `DH PARAMETERS` type; a direct base64
 //! dependency is not in Cargo.toml.
 
+use crate::error::Reason;
 use crate::error::{Error, Result, SslErrorInfo};
 use std::path::Path;
 
@@ -32,7 +33,7 @@ pub fn load_dh_params_at_level(path: &Path, security_level: u8) -> Result<()> {
     let p_bits = parse_dh_pem(&data)?;
     let bits = crate::pki::certinfo::ifc_security_bits(p_bits);
     if bits < crate::pki::certinfo::level_min_bits(security_level) {
-        return Err(Error::ssl(394, "SSL", "DH_KEY_TOO_SMALL"));
+        return Err(Error::ssl(394, "SSL", Reason::DhKeyTooSmall));
     }
     Ok(())
 }
@@ -58,9 +59,10 @@ pub fn parse_dh_pem(data: &[u8]) -> Result<usize> {
         }
     }
     let Some(body) = body else {
-        return Err(Error::ssl(108, "PEM", "NO_START_LINE"));
+        return Err(Error::ssl(108, "PEM", Reason::NoStartLine));
     };
-    let der = base64_decode(&body).ok_or_else(|| Error::ssl(100, "PEM", "BAD_BASE64_DECODE"))?;
+    let der =
+        base64_decode(&body).ok_or_else(|| Error::ssl(100, "PEM", Reason::BadBase64Decode))?;
     dh_der_p_bits(&der)
         .ok_or_else(|| Error::SslError(SslErrorInfo::openssl_common(524301, "PEM", "ASN1 lib")))
 }

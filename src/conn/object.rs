@@ -14,6 +14,7 @@ use super::errors;
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
+use crate::error::Reason;
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::session::{SessionState, SslSession};
@@ -463,7 +464,7 @@ impl SslObject {
                     self.outgoing
                         .write(&crate::conn::fatal_alert_record(10))
                         .ok();
-                    Err(self.fail(errors::ssl("UNEXPECTED_MESSAGE")))
+                    Err(self.fail(errors::ssl(Reason::UnexpectedMessage)))
                 }
                 Err((err, mut alert)) => {
                     let _ = alert.write_all(&mut BioWriter(&self.outgoing));
@@ -528,7 +529,7 @@ impl SslObject {
                         .write(&crate::conn::fatal_alert_record(40))
                         .ok();
                     self.enter_failed(by_peer_alert);
-                    return Err(errors::ssl("PEER_DID_NOT_RETURN_A_CERTIFICATE"));
+                    return Err(errors::ssl(Reason::PeerDidNotReturnACertificate));
                 }
                 let fatal_close_notify = matches!(
                     err,
@@ -599,7 +600,7 @@ impl SslObject {
                 if let Some(alert) = alert {
                     self.outgoing.write(&super::fatal_alert_record(alert)).ok();
                 }
-                Err(self.fail(errors::ssl("CALLBACK_FAILED")))
+                Err(self.fail(errors::ssl(Reason::CallbackFailed)))
             }
         }
     }
@@ -618,8 +619,8 @@ impl SslObject {
             .client_suites
             .iter()
             .any(|s| (0x1301..=0x1305).contains(&u16::from(*s)));
-        if err.reason() == Some("NO_SUITABLE_KEY_SHARE") && !offered_tls13 {
-            return errors::ssl("NO_SHARED_CIPHER");
+        if err.reason_code() == Some(Reason::NoSuitableKeyShare) && !offered_tls13 {
+            return errors::ssl(Reason::NoSharedCipher);
         }
         err
     }
@@ -629,7 +630,7 @@ impl SslObject {
             let first = err.take().map(|e| *e);
             if first
                 .as_ref()
-                .is_some_and(|e| e.reason() == Some("NO_PROTOCOLS_AVAILABLE"))
+                .is_some_and(|e| e.reason_code() == Some(Reason::NoProtocolsAvailable))
                 && !self.server_side
             {
                 // OpenSSL's client still sends a protocol_version alert.
@@ -814,7 +815,7 @@ impl SslObject {
             self.do_handshake()?;
         }
         if self.shutdown.sent {
-            return Err(errors::ssl("PROTOCOL_IS_SHUTDOWN"));
+            return Err(errors::ssl(Reason::ProtocolIsShutdown));
         }
         let mut offset = 0;
         while offset < data.len() {
@@ -855,7 +856,7 @@ impl SslObject {
     /// the peer's close_notify stay in the incoming buffer.
     pub fn unwrap(&mut self) -> Result<()> {
         if !self.handshake_done() || (self.is_failed() && !self.shutdown.sent) {
-            return Err(errors::ssl("SHUTDOWN_WHILE_IN_INIT"));
+            return Err(errors::ssl(Reason::ShutdownWhileInInit));
         }
         if !self.shutdown.sent {
             if let Tls::Conn(conn) = &mut self.tls {
@@ -1007,11 +1008,11 @@ impl SslObject {
     /// `EXTENSION_NOT_RECEIVED` (rustls clients never offer post-handshake auth).
     pub fn verify_client_post_handshake(&self) -> Result<()> {
         let reason = if self.version() != Some("TLSv1.3") {
-            ("WRONG_SSL_VERSION", 266)
+            (Reason::WrongSslVersion, 266)
         } else if !self.server_side {
-            ("NOT_SERVER", 284)
+            (Reason::NotServer, 284)
         } else {
-            ("EXTENSION_NOT_RECEIVED", 279)
+            (Reason::ExtensionNotReceived, 279)
         };
         Err(Error::SslError(crate::SslErrorInfo::openssl(
             reason.1, "SSL", reason.0,

@@ -386,9 +386,9 @@ pub(crate) fn tls12_facts(records: &[u8]) -> crate::session::Tls12Facts {
 /// The error for a peer whose first bytes are not TLS.
 pub(crate) fn not_tls(kind: NotTls) -> crate::Error {
     crate::tls_error::ssl(match kind {
-        NotTls::HttpRequest => "HTTP_REQUEST",
-        NotTls::HttpsProxyRequest => "HTTPS_PROXY_REQUEST",
-        NotTls::WrongVersion => "WRONG_VERSION_NUMBER",
+        NotTls::HttpRequest => crate::error::Reason::HttpRequest,
+        NotTls::HttpsProxyRequest => crate::error::Reason::HttpsProxyRequest,
+        NotTls::WrongVersion => crate::error::Reason::WrongVersionNumber,
     })
 }
 

@@ -17,6 +17,7 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SignatureScheme, SupportedProtocolVersion};
 
 use super::{SslContext, State};
+use crate::error::Reason;
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::verify::{ChainVerifier, ClientVerifier, ServerVerifier, VerifyPolicy};
@@ -143,7 +144,7 @@ pub(crate) fn effective_versions(state: &State) -> Vec<&'static SupportedProtoco
 
 /// `[SSL: NO_PROTOCOLS_AVAILABLE]`, OpenSSL's error when the bounds leave nothing.
 fn no_protocols() -> Error {
-    crate::tls_error::ssl("NO_PROTOCOLS_AVAILABLE")
+    crate::tls_error::ssl(Reason::NoProtocolsAvailable)
 }
 
 impl SslContext {
@@ -162,7 +163,7 @@ impl SslContext {
             .iter()
             .any(|s| versions.contains(&s.version()));
         if !usable {
-            return Err(crate::tls_error::ssl("NO_CIPHERS_AVAILABLE"));
+            return Err(crate::tls_error::ssl(Reason::NoCiphersAvailable));
         }
         if let Some(groups) = &state.groups {
             provider.kx_groups = groups.clone();
@@ -398,7 +399,7 @@ impl SslContext {
     ) -> Result<Arc<ServerConfig>> {
         let side = self.server_side()?;
         if !side.has_identity {
-            return Err(crate::tls_error::ssl("NO_SHARED_CIPHER"));
+            return Err(crate::tls_error::ssl(Reason::NoSharedCipher));
         }
         Ok(side.for_offer(offered))
     }

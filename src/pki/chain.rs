@@ -33,6 +33,7 @@ use super::certinfo::{cert_key, is_self_signed, signature_security_bits, CertKey
 use super::certinfo::{OID_P256, OID_P384, OID_P521};
 use super::keys::{read_private_key, Password, PasswordSource};
 use super::pem::{read_pem_certificate, ssl_pem_lib, CertLabels, Ossl, PemReader};
+use crate::error::Reason;
 use crate::error::{Error, Result, SslErrorInfo};
 
 /// A certificate chain and its private key, ready for rustls.
@@ -82,15 +83,15 @@ fn security_check(
     }
     if key.security_bits < min {
         return Err(if is_ee {
-            Error::ssl(399, "SSL", "EE_KEY_TOO_SMALL")
+            Error::ssl(399, "SSL", Reason::EeKeyTooSmall)
         } else {
-            Error::ssl(397, "SSL", "CA_KEY_TOO_SMALL")
+            Error::ssl(397, "SSL", Reason::CaKeyTooSmall)
         });
     }
     if !is_self_signed(cert) {
         if let Some(bits) = signature_security_bits(cert) {
             if bits < min {
-                return Err(Error::ssl(398, "SSL", "CA_MD_TOO_WEAK"));
+                return Err(Error::ssl(398, "SSL", Reason::CaMdTooWeak));
             }
         }
     }
@@ -100,7 +101,7 @@ fn security_check(
 /// `[SSL: UNKNOWN_CERTIFICATE_TYPE] unknown certificate type: <detail>` (errno 247).
 fn unusable(detail: &str) -> Error {
     Error::SslError(
-        SslErrorInfo::openssl(247, "SSL", "UNKNOWN_CERTIFICATE_TYPE").with_detail(detail),
+        SslErrorInfo::openssl(247, "SSL", Reason::UnknownCertificateType).with_detail(detail),
     )
 }
 
@@ -159,7 +160,7 @@ pub fn load_cert_chain(
     let leaf_key = cert_key(&leaf);
     security_check(&leaf, &leaf_key, security_level, true)?;
     if leaf_key.class == KeyClass::Other {
-        return Err(Error::ssl(247, "SSL", "UNKNOWN_CERTIFICATE_TYPE"));
+        return Err(Error::ssl(247, "SSL", Reason::UnknownCertificateType));
     }
     if let Some(why) = rustls_refusal(&leaf_key) {
         return Err(unusable(&why));
@@ -189,12 +190,12 @@ pub fn load_cert_chain(
 
     // Step 3: the match.
     if key.class == KeyClass::Other {
-        return Err(Error::ssl(247, "SSL", "UNKNOWN_CERTIFICATE_TYPE"));
+        return Err(Error::ssl(247, "SSL", Reason::UnknownCertificateType));
     }
     if key.class != leaf_key.class {
-        return Err(Error::ssl(177, "SSL", "NO_CERTIFICATE_ASSIGNED"));
+        return Err(Error::ssl(177, "SSL", Reason::NoCertificateAssigned));
     }
-    let mismatch = || Error::ssl(116, "X509", "KEY_VALUES_MISMATCH");
+    let mismatch = || Error::ssl(116, "X509", Reason::KeyValuesMismatch);
     // Only rustls's signing key is kept; the DER is wiped when dropped.
     let der = zeroize::Zeroizing::new(key.der.take().ok_or_else(ssl_pem_lib)?);
     match rustls::crypto::ring::sign::any_supported_type(&der) {

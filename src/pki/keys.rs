@@ -23,6 +23,7 @@ use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, Pr
 
 use super::certinfo::{class_of_oid, KeyClass};
 use super::pem::{ssl_pem_lib, Ossl, PemReader};
+use crate::error::Reason;
 use crate::error::{Error, Result};
 use crate::x509::der::tlv;
 
@@ -352,41 +353,41 @@ pub(crate) fn cipher_info(
     }
     let rest = headers
         .strip_prefix("Proc-Type:")
-        .ok_or(Ossl::Pem(107, "NOT_PROC_TYPE"))?;
+        .ok_or(Ossl::Pem(107, Reason::NotProcType))?;
     let rest = rest.trim_start_matches([' ', '\t']);
     let rest = rest.strip_prefix("4,").ok_or(Ossl::NoData)?;
     let rest = rest.trim_start_matches([' ', '\t']);
     let rest = match rest.strip_prefix("ENCRYPTED") {
         Some(r) if r.starts_with([' ', '\t', '\r', '\n']) => r,
-        _ => return Err(Ossl::Pem(106, "NOT_ENCRYPTED")),
+        _ => return Err(Ossl::Pem(106, Reason::NotEncrypted)),
     };
     let rest = rest.trim_start_matches([' ', '\t', '\r']);
     let rest = rest
         .strip_prefix('\n')
-        .ok_or(Ossl::Pem(112, "SHORT_HEADER"))?;
+        .ok_or(Ossl::Pem(112, Reason::ShortHeader))?;
     let rest = rest
         .strip_prefix("DEK-Info:")
-        .ok_or(Ossl::Pem(105, "NOT_DEK_INFO"))?;
+        .ok_or(Ossl::Pem(105, Reason::NotDekInfo))?;
     let rest = rest.trim_start_matches([' ', '\t']);
     let name_end = rest.find([' ', '\t', ',']).unwrap_or(rest.len());
     let cipher = rest
         .get(..name_end)
         .and_then(LegacyCipher::by_name)
-        .ok_or(Ossl::Pem(114, "UNSUPPORTED_ENCRYPTION"))?;
+        .ok_or(Ossl::Pem(114, Reason::UnsupportedEncryption))?;
     let rest = rest
         .get(name_end..)
         .unwrap_or("")
         .trim_start_matches([' ', '\t']);
     let hex = rest
         .strip_prefix(',')
-        .ok_or(Ossl::Pem(129, "MISSING_DEK_IV"))?;
+        .ok_or(Ossl::Pem(129, Reason::MissingDekIv))?;
     let n = cipher.iv_len();
     let mut iv = Vec::with_capacity(n);
     let hb = hex.as_bytes();
     let digit = |i: usize| {
         hb.get(i)
             .and_then(|c| char::from(*c).to_digit(16))
-            .ok_or(Ossl::Pem(103, "BAD_IV_CHARS"))
+            .ok_or(Ossl::Pem(103, Reason::BadIvChars))
     };
     for i in 0..n {
         let hi = digit(2 * i)?;
@@ -596,7 +597,7 @@ mod tests {
         assert_eq!(iv[15], 15);
         assert_eq!(
             cipher_info("Foo: bar\n"),
-            Err(Ossl::Pem(107, "NOT_PROC_TYPE"))
+            Err(Ossl::Pem(107, Reason::NotProcType))
         );
         assert_eq!(cipher_info("Proc-Type: 3,X\n"), Err(Ossl::NoData));
         assert!(cipher_info("").unwrap().is_none());

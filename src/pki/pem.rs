@@ -17,6 +17,7 @@
 //! (8-byte first read, indefinite lengths, `HEADER_TOO_LONG` treated as end of data by
 //! CPython); no crate offers that splitter.
 
+use crate::error::Reason;
 use crate::error::{Error, SslErrorInfo};
 use crate::x509::der::{header, tlv, Header};
 
@@ -44,7 +45,7 @@ pub(crate) enum Ossl {
     /// `[ASN1: SEQUENCE_LENGTH_MISMATCH]` (148).
     Asn1SeqLengthMismatch,
     /// Another `[PEM: REASON]` entry (reason code, name).
-    Pem(i64, &'static str),
+    Pem(i64, Reason),
     /// The read failed without queuing an error (OpenSSL's `PEM_read_bio` on a block
     /// with no data, or a `Proc-Type` other than 4). CPython then sees an empty queue.
     NoData,
@@ -54,22 +55,22 @@ impl Ossl {
     /// The `ssl.SSLError` CPython builds from this queue entry.
     pub(crate) fn to_error(self) -> Error {
         match self {
-            Ossl::NoStartLine => Error::ssl(108, "PEM", "NO_START_LINE"),
-            Ossl::BadEndLine => Error::ssl(102, "PEM", "BAD_END_LINE"),
-            Ossl::BadBase64 => Error::ssl(100, "PEM", "BAD_BASE64_DECODE"),
+            Ossl::NoStartLine => Error::ssl(108, "PEM", Reason::NoStartLine),
+            Ossl::BadEndLine => Error::ssl(102, "PEM", Reason::BadEndLine),
+            Ossl::BadBase64 => Error::ssl(100, "PEM", Reason::BadBase64Decode),
             Ossl::PemAsn1Lib => {
                 Error::SslError(SslErrorInfo::openssl_common(524301, "PEM", "ASN1 lib"))
             }
-            Ossl::Asn1NotEnoughData => Error::ssl(142, "ASN1", "NOT_ENOUGH_DATA"),
-            Ossl::Asn1HeaderTooLong => Error::ssl(123, "ASN1", "HEADER_TOO_LONG"),
-            Ossl::Asn1TooLong => Error::ssl(155, "ASN1", "TOO_LONG"),
+            Ossl::Asn1NotEnoughData => Error::ssl(142, "ASN1", Reason::NotEnoughData),
+            Ossl::Asn1HeaderTooLong => Error::ssl(123, "ASN1", Reason::HeaderTooLong),
+            Ossl::Asn1TooLong => Error::ssl(155, "ASN1", Reason::TooLong),
             Ossl::Asn1Nested => Error::SslError(SslErrorInfo::openssl_common(
                 524554,
                 "ASN1",
                 "nested asn1 error",
             )),
-            Ossl::Asn1FieldMissing => Error::ssl(121, "ASN1", "FIELD_MISSING"),
-            Ossl::Asn1SeqLengthMismatch => Error::ssl(148, "ASN1", "SEQUENCE_LENGTH_MISMATCH"),
+            Ossl::Asn1FieldMissing => Error::ssl(121, "ASN1", Reason::FieldMissing),
+            Ossl::Asn1SeqLengthMismatch => Error::ssl(148, "ASN1", Reason::SequenceLengthMismatch),
             Ossl::Pem(code, reason) => Error::ssl(code, "PEM", reason),
             Ossl::NoData => Error::SslError(SslErrorInfo::with_errno(0, "unknown error")),
         }
@@ -519,7 +520,7 @@ pub(crate) fn leading_element(der: &[u8]) -> &[u8] {
 fn check_not_encrypted(headers: &str) -> Result<(), Ossl> {
     match super::keys::cipher_info(headers)? {
         None => Ok(()),
-        Some(_) => Err(Ossl::Pem(104, "BAD_PASSWORD_READ")),
+        Some(_) => Err(Ossl::Pem(104, Reason::BadPasswordRead)),
     }
 }
 

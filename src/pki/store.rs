@@ -25,6 +25,7 @@ use super::pem::{
     check_certificate_der, der_read_element, read_pem_certificate, read_x509_info, x509_pem_lib,
     CertLabels, DerRead, InfoItem, Ossl, PemReader,
 };
+use crate::error::Reason;
 use crate::error::{Error, Result, SslErrorInfo};
 
 /// `SSLContext.cert_store_stats()`.
@@ -300,7 +301,7 @@ impl TrustStore {
             })
             .collect();
         if objs.is_empty() {
-            return Err(Error::ssl(136, "X509", "NO_CERTIFICATE_OR_CRL_FOUND"));
+            return Err(Error::ssl(136, "X509", Reason::NoCertificateOrCrlFound));
         }
         let mut g = self.lock();
         for o in objs {

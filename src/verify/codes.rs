@@ -307,7 +307,7 @@ pub fn cert_verification_error(code: i64, verify_message: &str) -> Error {
         info: SslErrorInfo::new(
             Some(1),
             Some("SSL"),
-            Some("CERTIFICATE_VERIFY_FAILED"),
+            Some(crate::error::Reason::CertificateVerifyFailed),
             format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {verify_message}"),
         ),
         verify_code: code,

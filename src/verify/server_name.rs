@@ -13,6 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use rustls_pki_types::{DnsName, ServerName};
 
+use crate::error::Reason;
 use crate::error::{Error, Result};
 
 /// A processed `server_hostname`.
@@ -94,7 +95,7 @@ fn configure(name: &str) -> Result<ServerNameSpec> {
     }
     let ip = parse_ip_openssl(name);
     if ip.is_none() && name.len() > 255 {
-        return Err(Error::ssl(319, "SSL", "SSL3_EXT_INVALID_SERVERNAME"));
+        return Err(Error::ssl(319, "SSL", Reason::Ssl3ExtInvalidServername));
     }
     Ok(ServerNameSpec {
         hostname: name.to_string(),
