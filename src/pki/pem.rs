@@ -249,16 +249,7 @@ impl<'a> PemReader<'a> {
 /// `EVP_DecodeUpdate` + `EVP_DecodeFinal`: whitespace and line ends are skipped, `-`
 /// ends the data, `=` only as final padding, the count must be a multiple of 4.
 pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u8> {
-        match c {
-            b'A'..=b'Z' => Some(c - b'A'),
-            b'a'..=b'z' => Some(c - b'a' + 26),
-            b'0'..=b'9' => Some(c - b'0' + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
+    use crate::x509::b64_value as val;
     let mut quad: Vec<u8> = Vec::with_capacity(text.len());
     let mut pads = 0usize;
     for &c in text {

@@ -23,6 +23,35 @@
 //! and a placeholder name); the verifier still checks the real text, so the result
 //! (almost always a code-62 mismatch) matches OpenSSL. Only the missing SNI differs.
 
+/// The handshake-signature methods both verifier traits have, answered by the
+/// verifier's `core` ([`ChainVerifier`]) with the provider's algorithms.
+macro_rules! handshake_signatures_by_core {
+    () => {
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &rustls_pki_types::CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            self.core.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &rustls_pki_types::CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            self.core.verify_tls13_signature(message, cert, dss)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.core.supported_verify_schemes()
+        }
+    };
+}
+pub(crate) use handshake_signatures_by_core;
+
 mod capture;
 pub mod client;
 pub mod codes;

@@ -1,9 +1,10 @@
 //! PEM ⇄ DER (Python's `ssl.DER_cert_to_PEM_cert` / `ssl.PEM_cert_to_DER_cert`) and
 //! `_ssl._test_decode_cert` (OpenSSL's `PEM_read_bio_X509` on a file).
 //!
-//! The base64 codecs are written here because the two callers need two different
-//! rule sets that no crate offers as such: Python's lenient `binascii.a2b_base64`
-//! (with its exact error texts), and OpenSSL's PEM reader.
+//! Encoding is plain RFC 4648 base64 (`base64ct`). The two base64 *decoders* are
+//! hand-written because their callers need rule sets no crate offers: Python's lenient
+//! `binascii.a2b_base64` (with its exact error texts) here, and OpenSSL's
+//! `EVP_DecodeUpdate` in the PEM reader; they share [`b64_value`].
 
 use std::path::Path;
 
@@ -13,9 +14,8 @@ use crate::{Error, Result};
 
 const PEM_HEADER: &str = "-----BEGIN CERTIFICATE-----";
 const PEM_FOOTER: &str = "-----END CERTIFICATE-----";
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn b64_value(c: u8) -> Option<u8> {
+/// The value of a base64 digit (RFC 4648 alphabet), for both decoders.
+pub(crate) fn b64_value(c: u8) -> Option<u8> {
     match c {
         b'A'..=b'Z' => Some(c - b'A'),
         b'a'..=b'z' => Some(c - b'a' + 26),
@@ -26,32 +26,11 @@ fn b64_value(c: u8) -> Option<u8> {
     }
 }
 
-fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                let idx = ((n >> (18 - 6 * i)) & 0x3f) as usize;
-                out.push(char::from(ALPHABET.get(idx).copied().unwrap_or(b'A')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// `ssl.DER_cert_to_PEM_cert(der_cert_bytes)`: base64 in 64-character lines between
 /// the CERTIFICATE header and footer, ending with a newline.
 #[doc(alias = "DER_cert_to_PEM_cert")]
 pub fn der_cert_to_pem_cert(der: &[u8]) -> String {
-    let f = b64_encode(der);
+    let f = <base64ct::Base64 as base64ct::Encoding>::encode_string(der);
     let mut ss = vec![PEM_HEADER.to_string()];
     let bytes = f.as_bytes();
     for chunk in bytes.chunks(64) {

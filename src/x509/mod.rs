@@ -34,6 +34,7 @@ pub(crate) mod raw;
 mod ser;
 pub(crate) mod time;
 
+pub(crate) use convert::b64_value;
 pub use convert::{der_cert_to_pem_cert, pem_cert_to_der_cert, test_decode_cert};
 pub use decode::decode_der;
 pub use oid::{dotted as oid_dotted, long_name as oid_long_name, oid_to_text};
