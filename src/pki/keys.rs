@@ -199,7 +199,7 @@ pub(crate) struct LoadedKey {
 }
 
 fn oid_string(content: &[u8]) -> String {
-    x509_parser::der_parser::oid::Oid::new(std::borrow::Cow::Borrowed(content)).to_id_string()
+    crate::x509::oid_dotted(content)
 }
 
 fn strip_zeros(b: &[u8]) -> Vec<u8> {

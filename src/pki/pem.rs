@@ -407,13 +407,11 @@ pub(crate) fn check_certificate_der(der: &[u8]) -> Result<(), Ossl> {
     if !der_well_formed(der) {
         return Err(Ossl::Asn1Nested);
     }
-    match x509_parser::parse_x509_certificate(der) {
-        Ok((_, c)) => {
-            let names = [
-                c.tbs_certificate.subject.as_raw(),
-                c.tbs_certificate.issuer.as_raw(),
-            ];
-            if names
+    // The crate's certificate parser has `d2i_X509`'s rules; the names must also
+    // survive OpenSSL's canonical-encoding pass.
+    match crate::x509::raw::parse_cert(der) {
+        Ok(c) => {
+            if [c.subject_der, c.issuer_der]
                 .iter()
                 .all(|n| super::name::canonical_name_checked(n).is_some())
             {
