@@ -46,7 +46,7 @@ pub(crate) struct SessionState {
     /// Boxed: most connections never hold one, and the value is large.
     pub tls12: Option<Box<Tls12ClientSessionValue>>,
     /// Each TLS 1.3 ticket resumes once.
-    pub tls13: VecDeque<Tls13ClientSessionValue>,
+    pub tls13: Vec<Tls13ClientSessionValue>,
 }
 
 /// A session id (at most 32 bytes in TLS), kept inline.
@@ -264,7 +264,7 @@ impl ClientSessionStore for ConnectionSessions {
         let mut sink = lock(&self.sink);
         sink.server_name = Some(server_name);
         if sink.tls13.len() < 16 {
-            sink.tls13.push_back(value);
+            sink.tls13.push(value);
         }
         sink.has_ticket = true;
         if sink.id.is_empty() {
@@ -283,7 +283,7 @@ impl ClientSessionStore for ConnectionSessions {
         if source.server_name.as_ref() != Some(server_name) {
             return None;
         }
-        source.tls13.pop_front()
+        (!source.tls13.is_empty()).then(|| source.tls13.remove(0))
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::{self, Read, Write};
 use rustls::server::{Accepted, Acceptor};
 use std::sync::{Arc, Mutex};
 
-use rustls::{CipherSuite, Connection, HandshakeKind};
+use rustls::{CipherSuite, ClientConnection, HandshakeKind, ServerConnection};
 
 use super::bio::MemoryBio;
 use super::errors;
@@ -80,9 +80,125 @@ enum Tls {
     /// Server side before the ClientHello is complete.
     Accepting(Box<Acceptor>),
     /// Handshaking or established.
-    Conn(Box<Connection>),
+    Conn(Conn),
     /// The configuration could not be built; raised by the first handshake step.
     Unavailable(Option<Box<Error>>),
+}
+
+/// A rustls connection of either side, each boxed at its own size (rustls's
+/// `Connection` enum is as large as its larger, server, side: a client would carry
+/// 112 unused bytes).
+enum Conn {
+    Client(Box<ClientConnection>),
+    Server(Box<ServerConnection>),
+}
+
+/// `$e` on the connection `$c` of either side.
+macro_rules! either {
+    ($conn:expr, $c:ident => $e:expr) => {
+        match $conn {
+            Conn::Client($c) => $e,
+            Conn::Server($c) => $e,
+        }
+    };
+}
+
+impl Conn {
+    fn is_handshaking(&self) -> bool {
+        either!(self, c => c.is_handshaking())
+    }
+
+    fn wants_write(&self) -> bool {
+        either!(self, c => c.wants_write())
+    }
+
+    fn write_tls(&mut self, w: &mut dyn io::Write) -> io::Result<usize> {
+        either!(self, c => c.write_tls(w))
+    }
+
+    fn read_tls(&mut self, r: &mut dyn io::Read) -> io::Result<usize> {
+        either!(self, c => c.read_tls(r))
+    }
+
+    fn process_new_packets(&mut self) -> std::result::Result<rustls::IoState, rustls::Error> {
+        either!(self, c => c.process_new_packets())
+    }
+
+    fn reader(&mut self) -> rustls::Reader<'_> {
+        either!(self, c => c.reader())
+    }
+
+    fn writer(&mut self) -> rustls::Writer<'_> {
+        either!(self, c => c.writer())
+    }
+
+    fn send_close_notify(&mut self) {
+        either!(self, c => c.send_close_notify())
+    }
+
+    fn protocol_version(&self) -> Option<rustls::ProtocolVersion> {
+        either!(self, c => c.protocol_version())
+    }
+
+    fn negotiated_cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
+        either!(self, c => c.negotiated_cipher_suite())
+    }
+
+    fn alpn_protocol(&self) -> Option<&[u8]> {
+        either!(self, c => c.alpn_protocol())
+    }
+
+    fn handshake_kind(&self) -> Option<HandshakeKind> {
+        either!(self, c => c.handshake_kind())
+    }
+
+    fn peer_certificates(&self) -> Option<&[rustls_pki_types::CertificateDer<'static>]> {
+        either!(self, c => c.peer_certificates())
+    }
+
+    fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> std::result::Result<(), rustls::Error> {
+        either!(self, c => c.export_keying_material(&mut *out, label, context).map(|_| ()))
+    }
+}
+
+/// Which cipher suites a client offered, among those rustls implements (a bit per
+/// `rustls::crypto::ring::ALL_CIPHER_SUITES` entry), and whether any TLS 1.3 suite was
+/// among them: all `shared_ciphers()` and OpenSSL's key-share rule need of the offer.
+#[derive(Debug, Clone, Copy, Default)]
+struct OfferedSuites {
+    mask: u16,
+    tls13: bool,
+}
+
+impl OfferedSuites {
+    fn index(suite: CipherSuite) -> Option<usize> {
+        rustls::crypto::ring::ALL_CIPHER_SUITES
+            .iter()
+            .position(|s| s.suite() == suite)
+            .filter(|&i| i < 16)
+    }
+
+    fn from_hello(suites: &[CipherSuite]) -> Self {
+        let mut offered = OfferedSuites::default();
+        for &s in suites {
+            if (0x1301..=0x1305).contains(&u16::from(s)) {
+                offered.tls13 = true;
+            }
+            if let Some(i) = Self::index(s) {
+                offered.mask |= 1 << i;
+            }
+        }
+        offered
+    }
+
+    fn contains(&self, suite: CipherSuite) -> bool {
+        Self::index(suite).is_some_and(|i| self.mask & (1 << i) != 0)
+    }
 }
 
 /// Writes into a [`MemoryBio`].
@@ -144,15 +260,16 @@ pub struct SslObject {
     first_bytes_checked: bool,
     /// An EOF error was already raised once (later ones lose library/reason).
     eof_reported: bool,
-    /// Cipher suites the client offered (server side), for `shared_ciphers()`.
-    client_suites: Vec<CipherSuite>,
+    /// The cipher suites the client offered (server side), for `shared_ciphers()`.
+    offered: OfferedSuites,
     /// This connection's client session (filled as the session arrives).
     /// (Clients only: a server connection has no client session.)
     session_sink: Option<Arc<Mutex<SessionState>>>,
     /// The session offered for resumption.
     offered_session: Option<SslSession>,
-    /// The processed `server_hostname` (a client's target, rebuilt for `set_session`).
-    target: Option<crate::verify::ServerNameSpec>,
+    /// The processed `server_hostname` (a client's target, rebuilt for `set_session`);
+    /// boxed, as most server connections have none.
+    target: Option<Box<crate::verify::ServerNameSpec>>,
 }
 
 impl std::fmt::Debug for SslObject {
@@ -216,7 +333,7 @@ impl SslObject {
         });
         // CPython encodes (and reports) `server_hostname` on either side.
         let target = match options.server_hostname.as_deref() {
-            Some(name) => Some(crate::verify::encode_hostname(name)?),
+            Some(name) => Some(Box::new(crate::verify::encode_hostname(name)?)),
             None => None,
         };
         let tls = if options.server_side {
@@ -224,7 +341,7 @@ impl SslObject {
         } else {
             Self::client_tls(
                 context,
-                target.as_ref(),
+                target.as_deref(),
                 session_sink.as_ref().expect("client side"),
                 options.session.as_ref(),
             )
@@ -242,7 +359,7 @@ impl SslObject {
             shutdown: Shutdown::default(),
             first_bytes_checked: false,
             eof_reported: false,
-            client_suites: Vec::new(),
+            offered: OfferedSuites::default(),
             session_sink,
             offered_session: options.session,
             target,
@@ -259,7 +376,7 @@ impl SslObject {
         let made =
             context.client_connection(target, sink.clone(), offered.map(|s| s.state.clone()));
         match made {
-            Ok(conn) => Tls::Conn(Box::new(Connection::Client(conn))),
+            Ok(conn) => Tls::Conn(Conn::Client(Box::new(conn))),
             Err(e) => Tls::Unavailable(Some(Box::new(e))),
         }
     }
@@ -287,12 +404,12 @@ impl SslObject {
                 "Cannot set session for server-side SSLSocket.",
             ));
         }
-        if self.handshake_done() || self.feeder.bytes > 0 || self.is_failed() {
+        if self.handshake_done() || self.feeder.started || self.is_failed() {
             return Err(Error::value("Cannot set session after handshake."));
         }
         self.tls = Self::client_tls(
             &self.context,
-            self.target.as_ref(),
+            self.target.as_deref(),
             self.session_sink.as_ref().expect("client side"),
             Some(&session),
         );
@@ -315,7 +432,7 @@ impl SslObject {
         self.target.as_ref().map(|t| t.hostname.as_str())
     }
 
-    fn conn(&self) -> Option<&Connection> {
+    fn conn(&self) -> Option<&Conn> {
         match &self.tls {
             Tls::Conn(c) => Some(c),
             _ => None,
@@ -550,14 +667,14 @@ impl SslObject {
     /// way) and turn the acceptor into a connection.
     fn accept(&mut self, accepted: Accepted) -> Result<()> {
         let hello = accepted.client_hello();
-        self.client_suites = hello.cipher_suites().to_vec();
+        self.offered = OfferedSuites::from_hello(hello.cipher_suites());
         let offered: Option<Vec<Vec<u8>>> = hello.alpn().map(|it| it.map(<[u8]>::to_vec).collect());
         // rustls lower-cases the name; the callback gets it as the client sent it.
         let sni = hello.server_name().map(|lower| {
-            super::hello::sni_as_sent(&self.feeder.hello).unwrap_or_else(|| lower.to_owned())
+            let hello = self.feeder.hello.as_deref().unwrap_or_default();
+            super::hello::sni_as_sent(hello).unwrap_or_else(|| lower.to_owned())
         });
-        self.feeder.keep_hello = false;
-        self.feeder.hello = Vec::new();
+        self.feeder.hello = None;
         self.run_sni_callback(sni.as_deref())?;
         let config = match self.context.server_config_for(offered.as_deref()) {
             Ok(c) => c,
@@ -570,7 +687,7 @@ impl SslObject {
         };
         match accepted.into_connection(config) {
             Ok(conn) => {
-                self.tls = Tls::Conn(Box::new(Connection::Server(conn)));
+                self.tls = Tls::Conn(Conn::Server(Box::new(conn)));
                 self.context.count_accept();
                 self.process()?;
                 self.flush();
@@ -615,11 +732,7 @@ impl SslObject {
     /// A TLS 1.2 ClientHello without a common group leaves OpenSSL's server without a
     /// usable (ECDHE) suite: `NO_SHARED_CIPHER`, not TLS 1.3's `NO_SUITABLE_KEY_SHARE`.
     fn tls12_key_share(&self, err: Error) -> Error {
-        let offered_tls13 = self
-            .client_suites
-            .iter()
-            .any(|s| (0x1301..=0x1305).contains(&u16::from(*s)));
-        if err.reason_code() == Some(Reason::NoSuitableKeyShare) && !offered_tls13 {
+        if err.reason_code() == Some(Reason::NoSuitableKeyShare) && !self.offered.tls13 {
             return errors::ssl(Reason::NoSharedCipher);
         }
         err
@@ -664,7 +777,7 @@ impl SslObject {
         if self.handshake_done() {
             return Ok(());
         }
-        if !self.server_side && self.feeder.bytes == 0 && self.outgoing_unsent() {
+        if !self.server_side && !self.feeder.started && self.outgoing_unsent() {
             self.context.count_connect();
         }
         loop {
@@ -707,8 +820,7 @@ impl SslObject {
             self.conn().and_then(|c| c.protocol_version()),
             Some(rustls::ProtocolVersion::TLSv1_2)
         );
-        let records = std::mem::take(&mut self.feeder.hello);
-        self.feeder.keep_hello = false;
+        let records = self.feeder.hello.take().unwrap_or_default();
         let Some(sink) = &self.session_sink else {
             return;
         };
@@ -906,14 +1018,14 @@ impl SslObject {
         if !self.server_side || !self.handshake_done() {
             return None;
         }
-        let Some(Connection::Server(_)) = self.conn() else {
+        let Some(Conn::Server(_)) = self.conn() else {
             return None;
         };
         let enabled = self.context.server_cipher_suites().ok()?;
         Some(
             enabled
                 .into_iter()
-                .filter(|s| self.client_suites.contains(&s.suite()))
+                .filter(|s| self.offered.contains(s.suite()))
                 .map(crate::ciphers::cipher_tuple)
                 .collect(),
         )

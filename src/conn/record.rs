@@ -29,7 +29,8 @@ pub(crate) struct Framer {
     /// Header bytes of the current record seen so far (0..5).
     header: Partial<HEADER_LEN>,
     /// Body bytes of the current record still to come.
-    body_left: usize,
+    /// At most a record's length (a `u16` in the header).
+    body_left: u16,
 }
 
 /// What [`Framer::advance`] saw.
@@ -51,7 +52,7 @@ impl Framer {
         if self.body_left == 0 {
             HEADER_LEN - self.header.len()
         } else {
-            self.body_left
+            usize::from(self.body_left)
         }
     }
 
@@ -64,14 +65,16 @@ impl Framer {
             }
             let (content_type, len) = record_header(&self.header.bytes);
             self.header.clear();
-            self.body_left = len;
+            self.body_left = u16::try_from(len).unwrap_or(u16::MAX);
             return if len == 0 {
                 Step::End(Some((content_type, 0)))
             } else {
                 Step::Header(content_type, len)
             };
         }
-        self.body_left -= bytes.len();
+        self.body_left = self
+            .body_left
+            .saturating_sub(u16::try_from(bytes.len()).unwrap_or(u16::MAX));
         if self.body_left == 0 {
             Step::End(None)
         } else {
@@ -122,29 +125,28 @@ pub(crate) fn handshake_messages(buf: &[u8], mut visit: impl FnMut(u8, &[u8]) ->
 pub(crate) struct RecordFeeder {
     /// Where the incoming bytes stand inside their record.
     framer: Framer,
-    /// Records passed on completely.
-    pub records: u64,
-    /// Bytes passed on in total.
-    pub bytes: u64,
+    /// Whether any byte was passed on yet.
+    pub started: bool,
     /// Content type and body length of the current record.
     content_type: u8,
-    record_len: usize,
+    record_len: u16,
     /// Body of the current record when it is a 2-byte alert (level, description).
     alert: Partial<2>,
     /// The last alert record sent in the clear (a 2-byte body cannot be encrypted):
     /// `[level, description]`. rustls does not report an alert's level.
     pub last_plain_alert: Option<[u8; 2]>,
-    /// The bytes of the peer's first flight while `keep_hello` is on (bounded).
-    pub hello: Vec<u8>,
-    /// Whether to keep a copy of what is passed on (the ClientHello, for the server).
-    pub keep_hello: bool,
+    /// A copy of the peer's first flight (bounded), while it is being kept: the
+    /// server reads the exact SNI from the ClientHello, a client the TLS 1.2 session
+    /// facts from the server's flight. `None` once no longer needed.
+    pub hello: Option<Vec<u8>>,
 }
 
 /// Up to `N` bytes gathered in place (a record header or a plaintext alert body).
 #[derive(Debug)]
 struct Partial<const N: usize> {
     bytes: [u8; N],
-    len: usize,
+    /// At most `N` (5 or 2).
+    len: u8,
 }
 
 impl<const N: usize> Default for Partial<N> {
@@ -158,7 +160,7 @@ impl<const N: usize> Default for Partial<N> {
 
 impl<const N: usize> Partial<N> {
     fn len(&self) -> usize {
-        self.len
+        usize::from(self.len)
     }
 
     fn is_empty(&self) -> bool {
@@ -171,15 +173,16 @@ impl<const N: usize> Partial<N> {
 
     /// Appends `more` (the caller never gives more than fits).
     fn extend_from_slice(&mut self, more: &[u8]) {
-        self.bytes[self.len..self.len + more.len()].copy_from_slice(more);
-        self.len += more.len();
+        let at = self.len();
+        self.bytes[at..at + more.len()].copy_from_slice(more);
+        self.len = u8::try_from(at + more.len()).unwrap_or(u8::MAX);
     }
 }
 
 impl<const N: usize> std::ops::Index<usize> for Partial<N> {
     type Output = u8;
     fn index(&self, i: usize) -> &u8 {
-        &self.bytes[..self.len][i]
+        &self.bytes[..self.len()][i]
     }
 }
 
@@ -261,7 +264,7 @@ impl RecordFeeder {
     /// reads the client's exact server name from them).
     pub fn keeping_hello(keep: bool) -> Self {
         RecordFeeder {
-            keep_hello: keep,
+            hello: keep.then(Vec::new),
             ..RecordFeeder::default()
         }
     }
@@ -286,9 +289,13 @@ impl RecordFeeder {
     /// Accounts for `bytes` (at most [`Self::wanted`]) passed on to rustls; true when
     /// they complete a record.
     fn account(&mut self, bytes: &[u8]) -> bool {
-        self.bytes += bytes.len() as u64;
-        if self.keep_hello && self.hello.len() + bytes.len() <= HELLO_LIMIT {
-            self.hello.extend_from_slice(bytes);
+        self.started |= !bytes.is_empty();
+        if let Some(hello) = self
+            .hello
+            .as_mut()
+            .filter(|h| h.len() + bytes.len() <= HELLO_LIMIT)
+        {
+            hello.extend_from_slice(bytes);
         }
         let in_body = self.framer.body_left > 0;
         match self.framer.advance(bytes) {
@@ -300,17 +307,13 @@ impl RecordFeeder {
             }
             Step::Header(content_type, len) => {
                 self.content_type = content_type;
-                self.record_len = len;
+                self.record_len = u16::try_from(len).unwrap_or(u16::MAX);
                 self.alert.clear();
                 false
             }
-            Step::End(Some(_)) => {
-                self.records += 1;
-                true
-            }
+            Step::End(Some(_)) => true,
             Step::End(None) => {
                 self.note_alert_bytes(bytes);
-                self.records += 1;
                 if self.content_type == 21 && self.record_len == 2 && self.alert.len() == 2 {
                     self.last_plain_alert = Some([self.alert[0], self.alert[1]]);
                 }
@@ -413,7 +416,7 @@ mod tests {
         assert_eq!(chunk(&mut f, &bio), vec![21, 3, 3, 0, 2, 1, 0]);
         assert!(f.at_boundary());
         assert_eq!(f.last_plain_alert, Some([1, 0]));
-        assert_eq!(f.records, 1);
+        assert!(f.started);
         assert_eq!(bio.pending(), 5);
     }
 
