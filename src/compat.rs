@@ -163,6 +163,7 @@ const CONNECTION_ROWS: &[Row] = &[
     ("cert_time_to_seconds digits", "any Unicode digit (\\d)", "ASCII digits only", Status::Emulated, "certificate times are ASCII", "tests/x509_decode.rs"),
     ("IDNA for server_hostname", "Python's IDNA 2003 codec", "the idna crate with IDNA 2003's four differing mappings; unassigned code points and some bidi cases may differ", Status::Emulated, "no IDNA 2003 crate", "tests/hostname.rs"),
     ("shared_ciphers()", "client offer ∩ server suites", "same, over the suites rustls implements", Status::Emulated, "rustls has 9 suites", "tests/conn_memory.rs"),
+    ("a bad record after our close_notify", "SSL_shutdown fails with the record error; no second alert", "unwrap() fails with DECRYPTION_FAILED_OR_BAD_RECORD_MAC; in debug builds rustls's double-alert assertion (rustls/rustls#959) is caught and its message printed to stderr", Status::Emulated, "rustls counts close_notify as its one alert", "tests/conn_semantics.rs"),
 ];
 
 /// The Markdown table of [`features`] (what `docs/COMPATIBILITY.md` holds).

@@ -669,6 +669,28 @@ const SUMMARY_KEYS: [&str; 6] = [
     "server_hostname",
 ];
 
+/// `connect`'s line: the summary and how the connection ended.
+const CLIENT_KEYS: [&str; 7] = [
+    "version",
+    "cipher",
+    "alpn",
+    "peercert",
+    "session_reused",
+    "server_hostname",
+    "shutdown",
+];
+
+/// `serve`'s line: the summary and the name the client asked for.
+const SERVER_KEYS: [&str; 7] = [
+    "version",
+    "cipher",
+    "alpn",
+    "peercert",
+    "session_reused",
+    "server_hostname",
+    "sni",
+];
+
 #[test]
 fn serve_and_connect_on_loopback() {
     let chain = certs("chains/leaf-ec.chain.pem");
@@ -703,8 +725,12 @@ fn serve_and_connect_on_loopback() {
     assert_eq!(lines.len(), 1);
     let client = parse(&lines[0]);
     let mut want_keys = SUMMARY_KEYS.to_vec();
-    want_keys.push("received");
+    want_keys.extend(["received", "shutdown"]);
     assert_eq!(keys(&client), want_keys);
+    assert_eq!(
+        client["shutdown"], "close_notify",
+        "serve answers close_notify"
+    );
     assert_eq!(client["version"], "TLSv1.3");
     assert_eq!(client["cipher"][1], "TLSv1.3");
     assert_eq!(client["cipher"].as_array().map(Vec::len), Some(3));
@@ -719,7 +745,8 @@ fn serve_and_connect_on_loopback() {
     );
 
     let summary = server.next_line();
-    assert_eq!(keys(&summary), SUMMARY_KEYS);
+    assert_eq!(keys(&summary), SERVER_KEYS);
+    assert_eq!(summary["sni"], "localhost", "the name the client sent");
     assert_eq!(summary["version"], "TLSv1.3");
     assert_eq!(summary["cipher"], client["cipher"]);
     assert_eq!(summary["alpn"], "h2");
@@ -770,7 +797,8 @@ fn connect_twice_with_client_certificates_and_tls12() {
     assert_eq!(lines.len(), 2, "one summary per connection");
     for line in &lines {
         let v = parse(line);
-        assert_eq!(keys(&v), SUMMARY_KEYS);
+        assert_eq!(keys(&v), CLIENT_KEYS);
+        assert_eq!(v["shutdown"], "close_notify");
         assert_eq!(v["version"], "TLSv1.2");
         assert_eq!(v["cipher"][0], "ECDHE-RSA-AES256-GCM-SHA384");
         assert_eq!(v["alpn"], Value::Null);
@@ -778,7 +806,7 @@ fn connect_twice_with_client_certificates_and_tls12() {
     }
     for _ in 0..2 {
         let s = server.next_line();
-        assert_eq!(keys(&s), SUMMARY_KEYS);
+        assert_eq!(keys(&s), SERVER_KEYS);
         assert_eq!(s["peercert"]["subject"][2][0][1], "client-ec");
     }
     let (code, _) = server.wait();
@@ -830,6 +858,221 @@ fn connect_and_serve_usage_errors() {
         error_of(c, &v)["message"],
         "Cannot set verify_mode to CERT_NONE when check_hostname is enabled."
     );
+}
+
+/// A CPython TLS 1.3 server that echoes one read per connection and then closes its
+/// socket without shutting TLS down (what `SSLSocket.close()` does): no close_notify.
+/// In "garbage" mode it then writes a plaintext alert record into the encrypted stream
+/// and waits (bounded) for the client to close.
+const PY_RAGGED_SERVER: &str = r#"
+import os, socket, ssl, sys
+cert, key, count, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+listener = socket.create_server(("127.0.0.1", 0))
+print(listener.getsockname()[1], flush=True)
+for _ in range(count):
+    conn, _ = listener.accept()
+    conn.settimeout(20)
+    with ctx.wrap_socket(conn, server_side=True) as tls:
+        data = tls.recv(4096)
+        if data:
+            tls.sendall(data)
+        if mode == "garbage":
+            raw = socket.socket(fileno=os.dup(tls.fileno()))
+            raw.sendall(bytes([21, 3, 3, 0, 2, 2, 80]))
+            raw.settimeout(20)
+            for _ in range(100):
+                if not raw.recv(4096):
+                    break
+            raw.close()
+"#;
+
+/// Runs `PY_RAGGED_SERVER` for `count` connections (`mode` "plain" or "garbage");
+/// returns the child and its port.
+fn python_ragged_server(count: u32, mode: &str) -> Option<(std::process::Child, u16)> {
+    if !common::have_peer("python3") {
+        return None;
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", PY_RAGGED_SERVER])
+        .args([
+            certs("chains/leaf-ec.chain.pem"),
+            certs("pki/leaf-ec.key"),
+            count.to_string(),
+            mode.to_string(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn python3");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("port line");
+    let port = first.trim().parse().expect("the port python printed");
+    Some((child, port))
+}
+
+/// Issue 15, item 1: against a CPython server (no close_notify at close), `connect
+/// --send --reconnect` prints both summaries, with what came back, the resumed session,
+/// and `"shutdown": "eof"`; the exit code is 0 (a plain EOF is how CPython closes).
+#[test]
+fn connect_survives_a_peer_that_closes_without_close_notify() {
+    let Some((mut child, port)) = python_ragged_server(2, "plain") else {
+        return;
+    };
+    let address = format!("127.0.0.1:{port}");
+    let root = certs("pki/root-ec.pem");
+    let (code, lines) = run(&[
+        "connect",
+        &address,
+        "--cafile",
+        &root,
+        "--server-hostname",
+        "localhost",
+        "--send",
+        "hello cpython",
+        "--reconnect",
+    ]);
+    let status = child.wait().expect("python exits after two connections");
+    assert!(status.success(), "python server: {status}");
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines.len(), 2, "a summary per connection: {lines:?}");
+    let mut want = SUMMARY_KEYS.to_vec();
+    want.extend(["received", "shutdown"]);
+    for (i, line) in lines.iter().enumerate() {
+        let v = parse(line);
+        assert_eq!(keys(&v), want);
+        assert_eq!(v["version"], "TLSv1.3");
+        assert_eq!(v["received"], "hello cpython");
+        assert_eq!(v["shutdown"], "eof", "CPython sends no close_notify");
+        assert_eq!(v["session_reused"], i == 1, "the second connection resumes");
+    }
+}
+
+/// A connection that ends with something other than close_notify or EOF still prints
+/// its summary, with the error in `"shutdown"`, and exits 1. The CPython server here
+/// answers, then writes a plaintext alert record into the encrypted stream.
+#[test]
+fn connect_reports_a_broken_shutdown_in_its_own_key() {
+    let Some((mut child, port)) = python_ragged_server(1, "garbage") else {
+        return;
+    };
+    let (code, lines) = run(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--cafile",
+        &certs("pki/root-ec.pem"),
+        "--server-hostname",
+        "localhost",
+        "--send",
+        "abc",
+    ]);
+    let _ = child.wait();
+    assert_eq!(code, 1, "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let v = parse(&lines[0]);
+    assert_eq!(v["received"], "abc");
+    let shutdown = &v["shutdown"];
+    assert!(
+        shutdown["type"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("ssl.SSL"),
+        "an SSL error, not an EOF: {v}"
+    );
+}
+
+/// Issue 15, items 2 and 4: `--sni-host NAME=CERT,KEY` picks the certificate through
+/// the SNI callback (names compared ignoring ASCII case), the server line says which
+/// name the client sent (`"sni"`, null without one), and an idle client does not hold
+/// up the others (connections are served concurrently).
+#[test]
+fn serve_sni_hosts_and_concurrent_clients() {
+    let other = format!(
+        "other.example={},{}",
+        certs("chains/leaf-rsa.chain.pem"),
+        certs("pki/leaf-rsa.key")
+    );
+    let (mut server, port) = Server::start(&[
+        "--count",
+        "4",
+        "--timeout",
+        "60",
+        "--certfile",
+        &certs("chains/leaf-ec.chain.pem"),
+        "--keyfile",
+        &certs("pki/leaf-ec.key"),
+        "--sni-host",
+        &other,
+    ]);
+    let address = format!("127.0.0.1:{port}");
+    // An idle client first: it connects and sends nothing for the whole test.
+    let idle = std::net::TcpStream::connect(("127.0.0.1", port)).expect("idle connect");
+    let connect = |name: &str, root: &str| {
+        let (code, lines) = run(&[
+            "connect",
+            &address,
+            "--cafile",
+            &certs(root),
+            "--server-hostname",
+            name,
+            "--no-check-hostname",
+            "--send",
+            "x",
+            "--timeout",
+            "20",
+        ]);
+        assert_eq!(code, 0, "{name}: {lines:?}");
+        assert_eq!(lines.len(), 1);
+        parse(&lines[0])
+    };
+    let rsa = connect("OTHER.example", "pki/root-rsa.pem");
+    let ec = connect("localhost", "pki/root-ec.pem");
+    assert_eq!(rsa["received"], "x");
+    let issuer = |v: &Value| v["peercert"]["issuer"][2][0][1].clone();
+    assert_eq!(issuer(&rsa), "Oracle Test Intermediate CA RSA", "{rsa}");
+    assert_eq!(issuer(&ec), "Oracle Test Intermediate CA ECDSA", "{ec}");
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let s = server.next_line();
+        assert_eq!(keys(&s), SERVER_KEYS);
+        seen.push(s["sni"].as_str().unwrap_or_default().to_string());
+    }
+    seen.sort();
+    assert_eq!(seen, ["OTHER.example", "localhost"]);
+    // A client without SNI (an IP address is never sent as a server name).
+    let (code, lines) = run(&[
+        "connect",
+        &address,
+        "--cafile",
+        &certs("pki/root-ec.pem"),
+        "--server-hostname",
+        "127.0.0.1",
+    ]);
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(server.next_line()["sni"], Value::Null);
+    drop(idle);
+    let (code, rest) = server.wait();
+    assert_eq!(code, 1, "the idle client's connection failed: {rest:?}");
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert!(rest[0]["error"].is_object(), "{rest:?}");
+}
+
+/// Issue 15, item 5: option values may start with `-`; a bad `--sni-host` is a
+/// ValueError.
+#[test]
+fn hyphen_values_and_bad_sni_host_specs() {
+    let (c, v) = verify(&["--server-hostname", "-.example.com"], "leaf-ec");
+    let (code, _) = verify_code(c, &v);
+    assert_eq!(code, 62, "a hostname mismatch, not a usage error: {v}");
+    for spec in ["no-equals", "name=only-a-cert", "=a,b", "n=,b"] {
+        let (c, v) = run_json(&["serve", "--sni-host", spec]);
+        assert_eq!(error_of(c, &v)["type"], "ValueError", "{spec}: {v}");
+    }
+    let (c, v) = run_json(&["serve", "--sni-host", "n=missing.pem,missing.key"]);
+    assert_eq!(error_of(c, &v)["type"], "FileNotFoundError", "{v}");
 }
 
 // ---------------------------------------------------------------- demo

@@ -813,3 +813,35 @@ fn socket_nonblocking_want_read_and_want_write() {
         },
     );
 }
+
+/// After our close_notify, a record that fails to decrypt (here a plaintext alert
+/// record inside a TLS 1.3 connection, and then a corrupted application-data record)
+/// fails `unwrap()` with OpenSSL's record error: no panic (rustls debug builds assert
+/// on a second alert: rustls/rustls#959), no clean close.
+#[test]
+fn garbage_after_our_close_notify_fails_unwrap_cleanly() {
+    for record in [
+        vec![21u8, 3, 3, 0, 2, 2, 80],
+        [vec![23u8, 3, 3, 0, 40], vec![0x5a; 40]].concat(),
+    ] {
+        let (mut c, mut s) = pair(
+            &client_ctx(&["root-ec"]),
+            &server_ctx("leaf-ec"),
+            Some("localhost"),
+        );
+        let (cr, sr) = handshake(&mut c, &mut s);
+        cr.unwrap();
+        sr.unwrap();
+        assert_err(c.obj.unwrap(), "ssl.SSLWantReadError", WANT_READ);
+        c.incoming.write(&record).unwrap();
+        assert_err(
+            c.obj.unwrap(),
+            "ssl.SSLError",
+            "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed or bad record mac",
+        );
+        assert!(
+            c.obj.unwrap().is_err(),
+            "the connection stays failed after the record error"
+        );
+    }
+}

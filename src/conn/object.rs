@@ -620,7 +620,14 @@ impl SslObject {
             return Ok(());
         };
         let server_side = self.server_side;
-        let (result, failure) = crate::verify::capture_failure(|| conn.process_new_packets());
+        let closing = self.shutdown.sent;
+        let (result, failure) = crate::verify::capture_failure(|| {
+            if closing {
+                process_after_close_notify(conn)
+            } else {
+                conn.process_new_packets()
+            }
+        });
         match result {
             Ok(state) => {
                 if state.peer_has_closed() {
@@ -1146,4 +1153,17 @@ pub enum PeerCertificate {
     Decoded(Box<crate::x509::CertificateInfo>),
     /// `{}`: the context does not verify (`CERT_NONE`), so CPython shows nothing.
     NotVerified,
+}
+
+/// `process_new_packets` once our close_notify is out. rustls counts close_notify as
+/// its one permitted alert, and a record that then fails to decrypt or parse makes it
+/// queue a second, fatal one: a `debug_assert!` in rustls (rustls/rustls#959), so a
+/// panic in debug builds on what any peer can send. Release builds return the error;
+/// debug builds get the same error here instead of the panic. OpenSSL likewise sends
+/// nothing after its close_notify and fails `SSL_shutdown` with the record error.
+fn process_after_close_notify(
+    conn: &mut Conn,
+) -> std::result::Result<rustls::IoState, rustls::Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| conn.process_new_packets()))
+        .unwrap_or(Err(rustls::Error::DecryptError))
 }

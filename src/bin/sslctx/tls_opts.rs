@@ -35,8 +35,8 @@ pub struct TlsOpts {
     /// `check_hostname = False`.
     #[arg(long)]
     pub no_check_hostname: bool,
-    /// `server_hostname` (`connect` defaults to HOST).
-    #[arg(long, value_name = "H")]
+    /// `server_hostname` (`connect` defaults to HOST); a value may start with `-`.
+    #[arg(long, value_name = "H", allow_hyphen_values = true)]
     pub server_hostname: Option<String>,
     /// ALPN protocols, comma-separated (`set_alpn_protocols`).
     #[arg(long, value_name = "A,B")]

@@ -19,8 +19,8 @@ pub struct VerifyArgs {
     /// A hashed CA directory (`c_rehash` layout).
     #[arg(long, value_name = "D")]
     capath: Option<PathBuf>,
-    /// The name the leaf must match (`server_hostname`).
-    #[arg(long, value_name = "H")]
+    /// The name the leaf must match (`server_hostname`); a value may start with `-`.
+    #[arg(long, value_name = "H", allow_hyphen_values = true)]
     server_hostname: Option<String>,
     /// `check_hostname = False`.
     #[arg(long)]
