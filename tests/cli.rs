@@ -1060,6 +1060,29 @@ fn serve_sni_hosts_and_concurrent_clients() {
     assert!(rest[0]["error"].is_object(), "{rest:?}");
 }
 
+/// Issue 15, item 3: `connect --timeout` to a peer that never answers is CPython's
+/// `TimeoutError` for the handshake (the timeout is set on the TcpStream).
+#[test]
+fn connect_timeout_is_timeout_error() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let (c, v) = run_json(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--server-hostname",
+        "localhost",
+        "--timeout",
+        "1",
+    ]);
+    let err = error_of(c, &v);
+    assert_eq!(err["type"], "TimeoutError", "{v}");
+    assert_eq!(
+        err["message"], "_ssl.c:989: The handshake operation timed out",
+        "{v}"
+    );
+    drop(silent);
+}
+
 /// Issue 15, item 5: option values may start with `-`; a bad `--sni-host` is a
 /// ValueError.
 #[test]

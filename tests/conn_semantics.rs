@@ -662,7 +662,7 @@ fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
     (a, b)
 }
 
-fn echo_then_unwrap_server<S: Read + Write + 'static>(stream: S) {
+fn echo_then_unwrap_server<S: Read + Write + sslcontext::Socket + 'static>(stream: S) {
     let server = server_ctx("leaf-ec");
     let mut tls = server.wrap_socket(stream, WrapOptions::server()).unwrap();
     let data = tls.recv(1024).unwrap();
@@ -678,7 +678,7 @@ fn echo_then_unwrap_server<S: Read + Write + 'static>(stream: S) {
     plain.flush().unwrap();
 }
 
-fn echo_then_unwrap_client<S: Read + Write>(stream: S) {
+fn echo_then_unwrap_client<S: Read + Write + sslcontext::Socket>(stream: S) {
     let client = client_ctx(&["root-ec"]);
     let mut tls = client
         .wrap_socket(stream, WrapOptions::client("localhost"))
@@ -760,6 +760,59 @@ fn socket_read_timeout_is_timeout_error() {
             assert_eq!(err.python_class(), "TimeoutError", "{err}");
             assert_eq!(err.to_string(), "The read operation timed out");
             // Non-blocking mode: the same wait is SSLWantReadError.
+            tls.setblocking(false).unwrap();
+            assert_err(tls.recv(10), "ssl.SSLWantReadError", WANT_READ);
+        },
+    );
+    drop(server_end.lock().unwrap().take());
+}
+
+/// Issue 15, item 3: a timeout set on the stream itself (`TcpStream::set_read_timeout`,
+/// as a Rust user sets one) makes an expiry CPython's `TimeoutError`, in the handshake
+/// and in a read, not `SSLWantReadError`.
+#[test]
+fn timeout_set_on_the_stream_is_timeout_error() {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // A silent peer: accepts and never answers (held until the test ends).
+    let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (_held, _) = listener.accept().unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let err = client_ctx(&["root-ec"])
+        .wrap_socket(silent, WrapOptions::client("localhost"))
+        .unwrap_err();
+    assert_eq!(err.python_class(), "TimeoutError", "{err}");
+    assert_eq!(
+        err.to_string(),
+        "_ssl.c:989: The handshake operation timed out"
+    );
+
+    // After a handshake, a timeout set through get_ref() applies to reads.
+    let (a, b) = UnixStream::pair().unwrap();
+    let server_end = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let keep = server_end.clone();
+    with_sockets(
+        (a, b),
+        move |stream| {
+            let tls = server_ctx("leaf-ec")
+                .wrap_socket(stream, WrapOptions::server())
+                .unwrap();
+            *keep.lock().unwrap() = Some(tls);
+        },
+        |stream| {
+            let mut tls = client_ctx(&["root-ec"])
+                .wrap_socket(stream, WrapOptions::client("localhost"))
+                .unwrap();
+            tls.get_ref()
+                .set_read_timeout(Some(Duration::from_millis(50)))
+                .unwrap();
+            let err = tls.recv(10).unwrap_err();
+            assert_eq!(err.python_class(), "TimeoutError", "{err}");
+            assert_eq!(err.to_string(), "The read operation timed out");
+            // setblocking(False) wins over the stream's timeout, as in Python.
             tls.setblocking(false).unwrap();
             assert_err(tls.recv(10), "ssl.SSLWantReadError", WANT_READ);
         },

@@ -5,16 +5,16 @@
 //!
 //! # Timeouts and non-blocking streams
 //!
-//! A plain `Read + Write` stream cannot say whether it is blocking, so by default an
-//! `io::ErrorKind::WouldBlock` from it means "non-blocking, try again" and becomes
-//! `SSLWantReadError` / `SSLWantWriteError`, as CPython gives on a non-blocking socket.
 //! Linux reports the expiry of a blocking socket's `SO_RCVTIMEO` / `SO_SNDTIMEO` as
-//! `EAGAIN`, i.e. the same `WouldBlock`; to tell the two apart, set the mode through
-//! [`SslSocket::settimeout`] / [`SslSocket::setblocking`] (streams implementing
-//! [`Socket`]: `TcpStream`, `UnixStream`), which configure the stream and remember the
-//! mode, as Python's socket does. With a timeout set, `WouldBlock` or `TimedOut` from the
-//! stream is CPython's `TimeoutError('The read operation timed out')` (write / handshake
-//! likewise). A `TimedOut` error is always a timeout.
+//! `EAGAIN`, the same `io::ErrorKind::WouldBlock` a non-blocking socket gives. The
+//! stream's [`Socket`] implementation tells them apart: a stream with a timeout
+//! (`TcpStream::set_read_timeout`, or [`SslSocket::settimeout`]) is blocking with that
+//! timeout, and `WouldBlock` or `TimedOut` from it is CPython's
+//! `TimeoutError('The read operation timed out')` (write / handshake likewise); without
+//! one, `WouldBlock` means "non-blocking, try again": `SSLWantReadError` /
+//! `SSLWantWriteError`, as CPython gives on a non-blocking socket.
+//! [`SslSocket::setblocking`] and [`SslSocket::settimeout`] configure the stream and
+//! remember the mode, as Python's socket does. A `TimedOut` error is always a timeout.
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -36,8 +36,11 @@ pub struct SslSocket<S: Read + Write> {
     suppress_ragged_eofs: bool,
     /// Where the bytes read stand inside their record (one record per read).
     framer: Framer,
-    /// The stream is blocking with a timeout (set through [`SslSocket::settimeout`]).
-    timeout_mode: bool,
+    /// The stream is blocking with a timeout: `Some` once set through
+    /// [`SslSocket::settimeout`] / [`SslSocket::setblocking`], `None` to ask the stream.
+    timeout_mode: Option<bool>,
+    /// The stream's [`Socket::has_timeout`].
+    stream_has_timeout: fn(&S) -> bool,
     /// A `send` whose bytes were encrypted but not all sent (`SSLWantWriteError`): the
     /// retry only sends the rest and returns this count, as OpenSSL's `SSL_write`
     /// retry does, instead of encrypting the data twice.
@@ -46,33 +49,49 @@ pub struct SslSocket<S: Read + Write> {
 
 /// A stream whose blocking mode and timeouts can be set, as Python's `socket` does
 /// (`settimeout`, `setblocking`).
+///
+/// Every method has a default, so any other stream joins with `impl Socket for
+/// MyStream {}`: no timeouts (a `WouldBlock` from it means non-blocking), and
+/// `settimeout` / `setblocking` refused with `io::ErrorKind::Unsupported`.
 pub trait Socket {
     /// Sets the read and write timeouts (`None`: block forever).
-    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()>;
+    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let _ = timeout;
+        Err(io::ErrorKind::Unsupported.into())
+    }
     /// Switches non-blocking mode on or off.
-    fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()>;
-}
-
-impl Socket for std::net::TcpStream {
-    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
-        self.set_read_timeout(timeout)?;
-        self.set_write_timeout(timeout)
-    }
     fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()> {
-        self.set_nonblocking(nonblocking)
+        let _ = nonblocking;
+        Err(io::ErrorKind::Unsupported.into())
+    }
+    /// Whether a read or write timeout is set on the stream, so that a `WouldBlock`
+    /// from it is a timeout's expiry (Linux's `EAGAIN` for `SO_RCVTIMEO`).
+    fn has_timeout(&self) -> bool {
+        false
     }
 }
 
+macro_rules! std_socket {
+    ($t:ty) => {
+        impl Socket for $t {
+            fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
+                self.set_read_timeout(timeout)?;
+                self.set_write_timeout(timeout)
+            }
+            fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()> {
+                self.set_nonblocking(nonblocking)
+            }
+            fn has_timeout(&self) -> bool {
+                matches!(self.read_timeout(), Ok(Some(_)))
+                    || matches!(self.write_timeout(), Ok(Some(_)))
+            }
+        }
+    };
+}
+
+std_socket!(std::net::TcpStream);
 #[cfg(unix)]
-impl Socket for std::os::unix::net::UnixStream {
-    fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
-        self.set_read_timeout(timeout)?;
-        self.set_write_timeout(timeout)
-    }
-    fn set_nonblocking_mode(&self, nonblocking: bool) -> io::Result<()> {
-        self.set_nonblocking(nonblocking)
-    }
-}
+std_socket!(std::os::unix::net::UnixStream);
 
 impl<S: Read + Write + Socket> SslSocket<S> {
     /// `socket.settimeout(value)`: `Some(d)` makes the stream blocking with timeout `d`
@@ -85,7 +104,7 @@ impl<S: Read + Write + Socket> SslSocket<S> {
         }
         self.stream.set_nonblocking_mode(false).map_err(Error::Io)?;
         self.stream.set_timeouts(timeout).map_err(Error::Io)?;
-        self.timeout_mode = timeout.is_some();
+        self.timeout_mode = Some(timeout.is_some());
         Ok(())
     }
 
@@ -96,7 +115,7 @@ impl<S: Read + Write + Socket> SslSocket<S> {
         self.stream
             .set_nonblocking_mode(!blocking)
             .map_err(Error::Io)?;
-        self.timeout_mode = false;
+        self.timeout_mode = Some(false);
         Ok(())
     }
 }
@@ -120,7 +139,7 @@ enum Op {
 impl SslContext {
     /// `SSLContext.wrap_socket(sock, server_side, do_handshake_on_connect,
     /// suppress_ragged_eofs, server_hostname, session)`.
-    pub fn wrap_socket<S: Read + Write>(
+    pub fn wrap_socket<S: Read + Write + Socket>(
         &self,
         stream: S,
         options: WrapOptions,
@@ -150,7 +169,8 @@ impl SslContext {
             outgoing,
             suppress_ragged_eofs: suppress,
             framer: Framer::default(),
-            timeout_mode: false,
+            timeout_mode: None,
+            stream_has_timeout: S::has_timeout,
             pending_write: None,
         };
         if handshake_now {
@@ -176,12 +196,18 @@ impl<S: Read + Write> SslSocket<S> {
         &mut self.stream
     }
 
+    /// Whether the stream is blocking with a timeout (so `WouldBlock` is its expiry).
+    fn timed(&self) -> bool {
+        self.timeout_mode
+            .unwrap_or_else(|| (self.stream_has_timeout)(&self.stream))
+    }
+
     /// Sends everything the TLS object produced.
     fn flush_out(&mut self, op: Op) -> Result<()> {
         loop {
             match self.outgoing.write_front_to(&mut self.stream) {
                 Ok(0) if self.outgoing.pending() == 0 => {
-                    let timeout_mode = self.timeout_mode;
+                    let timeout_mode = self.timed();
                     return self
                         .stream
                         .flush()
@@ -190,10 +216,10 @@ impl<S: Read + Write> SslSocket<S> {
                 Ok(0) => return Err(Error::os(32)),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timeout_mode => {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timed() => {
                     return Err(errors::want_write())
                 }
-                Err(e) => return Err(io_error(e, op, self.timeout_mode)),
+                Err(e) => return Err(io_error(e, op, self.timed())),
             }
         }
     }
@@ -215,10 +241,10 @@ impl<S: Read + Write> SslSocket<S> {
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timeout_mode => {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !self.timed() => {
                     return Err(errors::want_read())
                 }
-                Err(e) => return Err(io_error(e, op, self.timeout_mode)),
+                Err(e) => return Err(io_error(e, op, self.timed())),
             }
         }
     }
