@@ -32,6 +32,8 @@ import re
 import subprocess
 import sys
 
+import genlib  # the command line every generator shares
+
 OUTPUT = "src/ciphers/catalog_rows.rs"
 LIST_RULE = "ALL:COMPLEMENTOFALL:@SECLEVEL=0"
 
@@ -206,16 +208,5 @@ def render():
     return "\n".join(lines) + "\n"
 
 
-def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1].startswith("-")):
-        raise SystemExit(f"usage: python3 {argv[0]} [{OUTPUT}]")
-    text = render()
-    if len(argv) == 2:
-        with open(argv[1], "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    else:
-        sys.stdout.buffer.write(text.encode("utf-8"))
-
-
 if __name__ == "__main__":
-    main(sys.argv)
+    genlib.main(sys.argv, OUTPUT, render)

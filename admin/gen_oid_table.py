@@ -21,6 +21,7 @@ import sys
 
 os.environ["OPENSSL_CONF"] = os.devnull
 import ssl  # noqa: E402  (after OPENSSL_CONF on purpose)
+import genlib  # noqa: E402  (the command line every generator shares)
 
 OUTPUT = "src/x509/oid_table.rs"
 # Well above OpenSSL 3.0's highest NID (about 1,300); unknown NIDs raise ValueError.
@@ -86,16 +87,5 @@ def render():
     return "\n".join(lines) + "\n"
 
 
-def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1].startswith("-")):
-        raise SystemExit(f"usage: python3 {argv[0]} [{OUTPUT}]")
-    text = render()
-    if len(argv) == 2:
-        with open(argv[1], "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    else:
-        sys.stdout.buffer.write(text.encode("utf-8"))
-
-
 if __name__ == "__main__":
-    main(sys.argv)
+    genlib.main(sys.argv, OUTPUT, render)

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::{client_ctx, handshake, pair, server_ctx, transfer, Side};
 use sslcontext::Options;
 use sslcontext::{Error, Protocol, SslContext, TlsVersion};
-use sslcontext::{MemoryBio, WrapOptions};
+use sslcontext::{MemoryBio, SslSocket, WrapOptions};
 
 /// Asserts class, `str()` and reason of an error.
 #[track_caller]
@@ -737,8 +737,10 @@ fn socket_ragged_eof_suppressed_or_not() {
     }
 }
 
-#[test]
-fn socket_read_timeout_is_timeout_error() {
+/// A handshaken client over a silent server: `set_timeout` sets a 50 ms timeout its
+/// own way, then a read is CPython's `TimeoutError`, and after `setblocking(False)`
+/// (which wins over any timeout, as in Python) the same wait is `SSLWantReadError`.
+fn read_times_out(set_timeout: fn(&mut SslSocket<UnixStream>)) {
     let (a, b) = UnixStream::pair().unwrap();
     let server_end = std::sync::Arc::new(std::sync::Mutex::new(None));
     let keep = server_end.clone();
@@ -750,21 +752,25 @@ fn socket_read_timeout_is_timeout_error() {
             // Keep the connection open (no data) until the client has timed out.
             *keep.lock().unwrap() = Some(tls);
         },
-        |stream| {
+        move |stream| {
             let client = client_ctx(&["root-ec"]);
             let mut tls = client
                 .wrap_socket(stream, WrapOptions::client("localhost"))
                 .unwrap();
-            tls.settimeout(Some(Duration::from_millis(50))).unwrap();
+            set_timeout(&mut tls);
             let err = tls.recv(10).unwrap_err();
             assert_eq!(err.python_class(), "TimeoutError", "{err}");
             assert_eq!(err.to_string(), "The read operation timed out");
-            // Non-blocking mode: the same wait is SSLWantReadError.
             tls.setblocking(false).unwrap();
             assert_err(tls.recv(10), "ssl.SSLWantReadError", WANT_READ);
         },
     );
     drop(server_end.lock().unwrap().take());
+}
+
+#[test]
+fn socket_read_timeout_is_timeout_error() {
+    read_times_out(|tls| tls.settimeout(Some(Duration::from_millis(50))).unwrap());
 }
 
 /// Issue 15, item 3: a timeout set on the stream itself (`TcpStream::set_read_timeout`,
@@ -789,35 +795,12 @@ fn timeout_set_on_the_stream_is_timeout_error() {
         err.to_string(),
         "_ssl.c:989: The handshake operation timed out"
     );
-
     // After a handshake, a timeout set through get_ref() applies to reads.
-    let (a, b) = UnixStream::pair().unwrap();
-    let server_end = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let keep = server_end.clone();
-    with_sockets(
-        (a, b),
-        move |stream| {
-            let tls = server_ctx("leaf-ec")
-                .wrap_socket(stream, WrapOptions::server())
-                .unwrap();
-            *keep.lock().unwrap() = Some(tls);
-        },
-        |stream| {
-            let mut tls = client_ctx(&["root-ec"])
-                .wrap_socket(stream, WrapOptions::client("localhost"))
-                .unwrap();
-            tls.get_ref()
-                .set_read_timeout(Some(Duration::from_millis(50)))
-                .unwrap();
-            let err = tls.recv(10).unwrap_err();
-            assert_eq!(err.python_class(), "TimeoutError", "{err}");
-            assert_eq!(err.to_string(), "The read operation timed out");
-            // setblocking(False) wins over the stream's timeout, as in Python.
-            tls.setblocking(false).unwrap();
-            assert_err(tls.recv(10), "ssl.SSLWantReadError", WANT_READ);
-        },
-    );
-    drop(server_end.lock().unwrap().take());
+    read_times_out(|tls| {
+        tls.get_ref()
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap()
+    });
 }
 
 #[test]
