@@ -107,12 +107,21 @@ impl MemoryBio {
     /// Writes the front bytes to `w` with one `write` call and drops what it took
     /// (`Ok(0)`: nothing buffered).
     pub(crate) fn write_front_to(&self, w: &mut impl std::io::Write) -> std::io::Result<usize> {
+        self.drain_front_with(|front| w.write(front))
+    }
+
+    /// Hands the front bytes to `sink` (one call; it returns how many it took) and drops
+    /// what it took (`Ok(0)`: nothing buffered, or the sink took nothing).
+    pub(crate) fn drain_front_with(
+        &self,
+        sink: impl FnOnce(&[u8]) -> std::io::Result<usize>,
+    ) -> std::io::Result<usize> {
         let mut s = self.lock();
         let front = s.buf.as_slices().0;
         if front.is_empty() {
             return Ok(0);
         }
-        let n = w.write(front)?.min(front.len());
+        let n = sink(front)?.min(front.len());
         s.drain_front(n);
         Ok(n)
     }

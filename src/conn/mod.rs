@@ -1,17 +1,21 @@
 //! Connections: [`MemoryBio`], the sans-IO [`SslObject`] and the stream-driven
-//! [`SslSocket`].
+//! [`SslSocket`] (and, with feature `tokio`, the async `SslStream`).
 
 mod bio;
 mod hello;
 mod object;
 mod record;
 mod socket;
+#[cfg(feature = "tokio")]
+mod stream;
 
 use crate::tls_error as errors;
 
 pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};
 pub use socket::{Socket, SslSocket};
+#[cfg(feature = "tokio")]
+pub use stream::SslStream;
 
 /// A plaintext fatal alert record, valid before ServerHello (nothing is encrypted yet):
 /// the only way to send an alert of our choosing from the ClientHello step.

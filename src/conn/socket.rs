@@ -144,19 +144,7 @@ impl SslContext {
         stream: S,
         options: WrapOptions,
     ) -> Result<SslSocket<S>> {
-        if options.server_side
-            && options
-                .server_hostname
-                .as_deref()
-                .is_some_and(|h| !h.is_empty())
-        {
-            return Err(Error::value(
-                "server_hostname can only be specified in client mode",
-            ));
-        }
-        if self.check_hostname() && options.server_hostname.as_deref().unwrap_or("").is_empty() {
-            return Err(Error::value("check_hostname requires server_hostname"));
-        }
+        self.check_stream_options(&options)?;
         let incoming = MemoryBio::new();
         let outgoing = MemoryBio::new();
         let handshake_now = options.do_handshake_on_connect;
@@ -177,6 +165,27 @@ impl SslContext {
             sock.do_handshake()?;
         }
         Ok(sock)
+    }
+}
+
+impl SslContext {
+    /// The checks `SSLContext.wrap_socket` makes before it creates the object (a stream's
+    /// wrap, sync or async, makes the same).
+    pub(super) fn check_stream_options(&self, options: &WrapOptions) -> Result<()> {
+        if options.server_side
+            && options
+                .server_hostname
+                .as_deref()
+                .is_some_and(|h| !h.is_empty())
+        {
+            return Err(Error::value(
+                "server_hostname can only be specified in client mode",
+            ));
+        }
+        if self.check_hostname() && options.server_hostname.as_deref().unwrap_or("").is_empty() {
+            return Err(Error::value("check_hostname requires server_hostname"));
+        }
+        Ok(())
     }
 }
 
@@ -424,7 +433,7 @@ impl<S: Read + Write> Write for SslSocket<S> {
 }
 
 /// An [`Error`] as an `io::Error` for the std traits (the original is the inner error).
-fn to_io(e: Error) -> io::Error {
+pub(super) fn to_io(e: Error) -> io::Error {
     let kind = match &e {
         Error::SslWantReadError(_) | Error::SslWantWriteError(_) => io::ErrorKind::WouldBlock,
         Error::SslEofError(_) => io::ErrorKind::UnexpectedEof,

@@ -1,0 +1,186 @@
+//! `SslStream` (feature `tokio`) against tokio-rustls, the same work in the same run:
+//! full TLS 1.3 / 1.2 handshakes (P-256) and 1 MiB bulk in 16 KiB writes, both ends on
+//! one current-thread runtime, over `tokio::io::duplex` (no syscalls: what remains is
+//! the TLS layers' own cost) and over loopback TCP. A ratio table follows criterion's
+//! output (read from its own estimates, as `tls.rs` does).
+//!
+//! `cargo bench --features tokio --bench tokio`
+
+#[path = "pair/mod.rs"]
+mod pair;
+
+use std::sync::Arc;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use rustls::pki_types::ServerName;
+use sslcontext::{SslContext, WrapOptions};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::runtime::Runtime;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+const BULK: usize = 1024 * 1024;
+const CHUNK: usize = 16 * 1024;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A connected pair of streams: in memory or loopback TCP.
+async fn transport(tcp: bool) -> (Box<dyn Stream>, Box<dyn Stream>) {
+    if tcp {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let (c, s) = tokio::join!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port)),
+            l.accept()
+        );
+        let (c, s) = (c.unwrap(), s.unwrap().0);
+        c.set_nodelay(true).unwrap();
+        s.set_nodelay(true).unwrap();
+        (Box::new(c), Box::new(s))
+    } else {
+        let (c, s) = tokio::io::duplex(64 * 1024);
+        (Box::new(c), Box::new(s))
+    }
+}
+
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// Raw: tokio-rustls with client resumption off (every handshake a full one).
+fn raw_configs(tls12: bool) -> (TlsConnector, TlsAcceptor) {
+    let mut client = pair::raw_client(tls12, rustls::RootCertStore::empty());
+    client.resumption = rustls::client::Resumption::disabled();
+    (
+        TlsConnector::from(Arc::new(client)),
+        TlsAcceptor::from(pair::raw_server(tls12, true)),
+    )
+}
+
+/// Our client context with its snapshot built (it resumes on its own, so each
+/// handshake iteration gets a fresh one, as in `tls.rs`).
+fn fresh_client(tls12: bool) -> SslContext {
+    let c = pair::our_client(tls12);
+    c.client_config().unwrap();
+    c
+}
+
+async fn raw_handshake(
+    conn: &TlsConnector,
+    acc: &TlsAcceptor,
+    tcp: bool,
+) -> (
+    tokio_rustls::client::TlsStream<Box<dyn Stream>>,
+    tokio_rustls::server::TlsStream<Box<dyn Stream>>,
+) {
+    let (a, b) = transport(tcp).await;
+    let name = ServerName::try_from("localhost").unwrap();
+    let (c, s) = tokio::join!(conn.connect(name, a), acc.accept(b));
+    (c.unwrap(), s.unwrap())
+}
+
+async fn our_handshake(
+    client: &SslContext,
+    server: &SslContext,
+    tcp: bool,
+) -> (
+    sslcontext::SslStream<Box<dyn Stream>>,
+    sslcontext::SslStream<Box<dyn Stream>>,
+) {
+    let (a, b) = transport(tcp).await;
+    let (c, s) = tokio::join!(
+        client.wrap_stream(a, WrapOptions::client("localhost")),
+        server.wrap_stream(b, WrapOptions::server())
+    );
+    (c.unwrap(), s.unwrap())
+}
+
+fn handshakes(c: &mut Criterion, rt: &Runtime) {
+    let mut g = c.benchmark_group("tokio-handshake");
+    let server = pair::our_server();
+    for tls12 in [false, true] {
+        let case = if tls12 { "tls12-p256" } else { "tls13-p256" };
+        let (conn, acc) = raw_configs(tls12);
+        g.bench_function(BenchmarkId::new(case, "raw"), |b| {
+            b.iter(|| rt.block_on(raw_handshake(&conn, &acc, false)))
+        });
+        g.bench_function(BenchmarkId::new(case, "ours"), |b| {
+            b.iter_batched(
+                || fresh_client(tls12),
+                |client| {
+                    let pair = rt.block_on(our_handshake(&client, &server, false));
+                    assert!(!pair.0.sslobj().session_reused());
+                    (pair, client)
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+/// The client writes 1 MiB in 16 KiB writes; the server reads it all, then answers one
+/// byte.
+async fn bulk<C, S>(client: &mut C, server: &mut S, data: &[u8])
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let send = async {
+        for chunk in data.chunks(CHUNK) {
+            client.write_all(chunk).await.unwrap();
+        }
+        client.flush().await.unwrap();
+        let mut ack = [0u8; 1];
+        client.read_exact(&mut ack).await.unwrap();
+    };
+    let sink = async {
+        let mut buf = vec![0u8; CHUNK];
+        let mut left = data.len();
+        while left > 0 {
+            let n = server.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            left -= n;
+        }
+        server.write_all(b"k").await.unwrap();
+        server.flush().await.unwrap();
+    };
+    tokio::join!(send, sink);
+}
+
+fn bulk_rows(c: &mut Criterion, rt: &Runtime) {
+    let data = vec![0xa5u8; BULK];
+    let mut g = c.benchmark_group("tokio-bulk");
+    g.throughput(Throughput::Bytes(BULK as u64));
+    for (tcp, case) in [(false, "tls13-1MiB-duplex"), (true, "tls13-1MiB-tcp")] {
+        let (conn, acc) = raw_configs(false);
+        let (mut rc, mut rs) = rt.block_on(raw_handshake(&conn, &acc, tcp));
+        g.bench_function(BenchmarkId::new(case, "raw"), |b| {
+            b.iter(|| rt.block_on(bulk(&mut rc, &mut rs, &data)))
+        });
+        let server = pair::our_server();
+        let client = fresh_client(false);
+        let (mut oc, mut os) = rt.block_on(our_handshake(&client, &server, tcp));
+        g.bench_function(BenchmarkId::new(case, "ours"), |b| {
+            b.iter(|| rt.block_on(bulk(&mut oc, &mut os, &data)))
+        });
+    }
+    g.finish();
+}
+
+fn main() {
+    let rt = runtime();
+    let mut c = Criterion::default().configure_from_args();
+    handshakes(&mut c, &rt);
+    bulk_rows(&mut c, &rt);
+    c.final_summary();
+    pair::print_ratio_table(&[
+        ("tokio-handshake", "tls13-p256"),
+        ("tokio-handshake", "tls12-p256"),
+        ("tokio-bulk", "tls13-1MiB-duplex"),
+        ("tokio-bulk", "tls13-1MiB-tcp"),
+    ]);
+}

@@ -1,0 +1,309 @@
+//! `SslStream`: an [`SslObject`] driven over a tokio `AsyncRead + AsyncWrite` stream,
+//! with [`SslSocket`](super::SslSocket)'s semantics (feature `tokio`).
+//!
+//! Python's asyncio runs TLS the same way: an `SSLObject` between two `MemoryBIO`s,
+//! fed from the transport. Errors are the crate's [`Error`] (CPython's exception
+//! classes, OpenSSL's reasons and verify codes) from the inherent methods; through
+//! `AsyncRead` / `AsyncWrite` they arrive as `io::Error` whose inner error is the
+//! [`Error`] (`io::Error::get_ref` and `downcast_ref`).
+//!
+//! Reads from the stream stop at TLS record boundaries, as [`SslSocket`](super::SslSocket)'s
+//! do, so that after [`SslStream::unwrap`] (STARTTLS) every byte the peer sent after its
+//! close_notify is still in the stream. Timeouts are tokio's (`tokio::time::timeout`
+//! around any of the futures).
+
+use std::future::poll_fn;
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::bio::MemoryBio;
+use super::object::{SslObject, WrapOptions};
+use super::record::{Framer, HEADER_LEN};
+use super::socket::to_io;
+use crate::context::SslContext;
+use crate::error::{Error, Reason, Result};
+
+/// The largest TLS record on the wire (a 16 KiB plaintext plus the most a cipher adds).
+const MAX_RECORD: usize = 16 * 1024 + 2048 + HEADER_LEN;
+
+/// An [`SslObject`] over an async byte stream: Python's `asyncio` TLS with
+/// `ssl.SSLSocket`'s behaviour, for tokio.
+///
+/// Made by [`SslContext::wrap_stream`]. The TLS details (`getpeercert()`, `cipher()`,
+/// `version()`, `session`, `session_reused`, ...) are on [`SslStream::sslobj`].
+#[doc(alias = "SSLSocket")]
+pub struct SslStream<S> {
+    stream: S,
+    obj: SslObject,
+    incoming: MemoryBio,
+    outgoing: MemoryBio,
+    suppress_ragged_eofs: bool,
+    /// Where the bytes read stand inside their record (one record per read).
+    framer: Framer,
+    /// The read buffer (one record at most), allocated once.
+    buf: Box<[u8]>,
+    /// Our close_notify is queued (`poll_shutdown`).
+    close_notify_queued: bool,
+}
+
+impl<S> std::fmt::Debug for SslStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SslStream")
+            .field("obj", &self.obj)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SslContext {
+    /// `SSLContext.wrap_socket()` for a tokio stream: the same options and the same
+    /// checks; with `do_handshake_on_connect` (the default) the handshake runs before
+    /// this returns, else on the first read or write (or [`SslStream::do_handshake`]).
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), sslcontext::Error> {
+    /// use sslcontext::{create_default_context, Purpose, WrapOptions};
+    /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let ctx = create_default_context(Purpose::ServerAuth)?;
+    /// let tcp = tokio::net::TcpStream::connect("example.org:443").await?;
+    /// let mut tls = ctx.wrap_stream(tcp, WrapOptions::client("example.org")).await?;
+    /// tls.write_all(b"HEAD / HTTP/1.0\r\nHost: example.org\r\n\r\n").await?;
+    /// let mut reply = Vec::new();
+    /// tls.read_to_end(&mut reply).await?;
+    /// println!("{:?}", tls.sslobj().getpeercert()?);
+    /// # Ok(()) }
+    /// ```
+    pub async fn wrap_stream<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        stream: S,
+        options: WrapOptions,
+    ) -> Result<SslStream<S>> {
+        self.check_stream_options(&options)?;
+        let incoming = MemoryBio::new();
+        let outgoing = MemoryBio::new();
+        let handshake_now = options.do_handshake_on_connect;
+        let suppress_ragged_eofs = options.suppress_ragged_eofs;
+        let obj = SslObject::new(self, incoming.clone(), outgoing.clone(), options)?;
+        let mut tls = SslStream {
+            stream,
+            obj,
+            incoming,
+            outgoing,
+            suppress_ragged_eofs,
+            framer: Framer::default(),
+            buf: vec![0u8; MAX_RECORD].into_boxed_slice(),
+            close_notify_queued: false,
+        };
+        if handshake_now {
+            tls.do_handshake().await?;
+        }
+        Ok(tls)
+    }
+}
+
+impl<S> SslStream<S> {
+    /// The TLS object inside (`getpeercert()`, `cipher()`, `version()`, `session()`,
+    /// `session_reused()`, `selected_alpn_protocol()`, ...).
+    pub fn sslobj(&self) -> &SslObject {
+        &self.obj
+    }
+
+    /// The underlying stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// Mutable access to the underlying stream (writing to it directly corrupts the
+    /// TLS session).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
+    /// Sends everything the TLS object produced, then flushes the stream.
+    fn poll_flush_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            let stream = &mut self.stream;
+            let mut blocked = false;
+            let sent = self.outgoing.drain_front_with(|front| {
+                match Pin::new(&mut *stream).poll_write(cx, front) {
+                    Poll::Ready(r) => r,
+                    Poll::Pending => {
+                        blocked = true;
+                        Ok(0)
+                    }
+                }
+            });
+            match sent {
+                _ if blocked => return Poll::Pending,
+                Ok(0) if self.outgoing.pending() == 0 => {
+                    return Pin::new(&mut self.stream).poll_flush(cx)
+                }
+                Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+
+    /// Reads at most the rest of the current TLS record into the incoming buffer (EOF
+    /// is recorded there too).
+    fn poll_fill_in(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let want = self.framer.wanted().min(self.buf.len());
+        let mut rb = ReadBuf::new(&mut self.buf[..want]);
+        ready!(Pin::new(&mut self.stream).poll_read(cx, &mut rb))?;
+        let got = rb.filled();
+        if got.is_empty() {
+            self.incoming.write_eof();
+        } else {
+            self.framer.advance(got);
+            if let Err(e) = self.incoming.write(got) {
+                return Poll::Ready(Err(to_io(e)));
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Runs `f` on the TLS object, moving bytes until it stops asking for input. What
+    /// `f` produced is sent as far as the stream takes it now; the rest goes with the
+    /// next write or flush (a finished operation is never repeated).
+    fn poll_drive<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut f: impl FnMut(&mut SslObject) -> Result<T>,
+    ) -> Poll<Result<T>> {
+        loop {
+            let result = f(&mut self.obj);
+            let flushed = self.poll_flush_out(cx);
+            match result {
+                Err(Error::SslWantReadError(_)) => {
+                    // The peer answers only what it received: wait for our bytes to go.
+                    ready!(flushed).map_err(Error::Io)?;
+                    if self.incoming.eof_written() {
+                        // The object saw EOF and still wants input: it reports the EOF
+                        // itself on the next call.
+                        continue;
+                    }
+                    ready!(self.poll_fill_in(cx)).map_err(Error::Io)?;
+                }
+                other => {
+                    let value = other?;
+                    if let Poll::Ready(Err(e)) = flushed {
+                        return Poll::Ready(Err(Error::Io(e)));
+                    }
+                    return Poll::Ready(Ok(value));
+                }
+            }
+        }
+    }
+
+    /// `SSLSocket.do_handshake()`: finished when both our last flight is sent and the
+    /// handshake is complete (calling it again afterwards does nothing).
+    pub async fn do_handshake(&mut self) -> Result<()> {
+        poll_fn(|cx| {
+            ready!(self.poll_drive(cx, SslObject::do_handshake))?;
+            self.poll_flush_out(cx).map_err(Error::Io)
+        })
+        .await
+    }
+
+    /// `SSLSocket.recv_into(buffer)`: bytes read, `0` at a clean close (and at a
+    /// ragged EOF while `suppress_ragged_eofs`).
+    pub async fn recv_into(&mut self, buf: &mut [u8]) -> Result<usize> {
+        poll_fn(|cx| self.poll_recv_into(cx, buf)).await
+    }
+
+    /// `SSLSocket.recv(bufsize)`.
+    pub async fn recv(&mut self, bufsize: usize) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; bufsize];
+        let n = self.recv_into(&mut buf).await?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    fn poll_recv_into(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<Result<usize>> {
+        match ready!(self.poll_drive(cx, |o| o.read_into(buf))) {
+            Err(Error::SslEofError(_)) if self.suppress_ragged_eofs => Poll::Ready(Ok(0)),
+            other => Poll::Ready(other),
+        }
+    }
+
+    /// `SSLSocket.sendall(data)`: every byte encrypted and handed to the stream.
+    pub async fn sendall(&mut self, data: &[u8]) -> Result<()> {
+        let mut offset = 0;
+        while offset < data.len() {
+            offset += poll_fn(|cx| self.poll_send(cx, &data[offset..])).await?;
+        }
+        poll_fn(|cx| self.poll_flush_out(cx))
+            .await
+            .map_err(Error::Io)
+    }
+
+    /// Encrypts as much of `data` as the TLS object takes, once everything it made
+    /// before has reached the stream (so what is buffered stays bounded).
+    fn poll_send(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<Result<usize>> {
+        ready!(self.poll_flush_out(cx)).map_err(Error::Io)?;
+        self.poll_drive(cx, |o| o.write(data))
+    }
+
+    /// `SSLSocket.unwrap()`: the TLS shutdown (our close_notify sent, the peer's
+    /// received), then the plain stream back, positioned just after the peer's
+    /// close_notify (STARTTLS).
+    pub async fn unwrap(mut self) -> Result<S> {
+        poll_fn(|cx| {
+            ready!(self.poll_drive(cx, SslObject::unwrap))?;
+            self.poll_flush_out(cx).map_err(Error::Io)
+        })
+        .await?;
+        Ok(self.stream)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for SslStream<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let n = ready!(this.poll_recv_into(cx, buf.initialize_unfilled())).map_err(to_io)?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for SslStream<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_send(cx, buf).map_err(to_io)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_flush_out(cx)
+    }
+
+    /// Sends our close_notify (once the handshake is done), then shuts the stream's
+    /// write side; the peer's close_notify is not awaited (that is [`SslStream::unwrap`]).
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.close_notify_queued {
+            match this.obj.unwrap() {
+                Ok(()) | Err(Error::SslWantReadError(_)) => {}
+                // Before the handshake there is no TLS session to close.
+                Err(e) if e.reason_code() == Some(Reason::ShutdownWhileInInit) => {}
+                Err(e) => return Poll::Ready(Err(to_io(e))),
+            }
+            this.close_notify_queued = true;
+        }
+        ready!(this.poll_flush_out(cx))?;
+        Pin::new(&mut this.stream).poll_shutdown(cx)
+    }
+}
