@@ -5,6 +5,14 @@
 //! output (read from its own estimates, as `tls.rs` does).
 //!
 //! `cargo bench --features tokio --bench tokio`
+//!
+//! Instruction counts (deterministic, whatever the load):
+//!
+//! ```text
+//! cargo bench --features tokio --bench tokio --no-run
+//! valgrind --tool=callgrind --toggle-collect='*count_*_once*' --callgrind-out-file=/dev/null \
+//!     target/release/deps/tokio-<hash> count ours handshake13 20   # raw|ours, handshake12|handshake13|bulk
+//! ```
 
 #[path = "pair/mod.rs"]
 mod pair;
@@ -171,7 +179,66 @@ fn bulk_rows(c: &mut Criterion, rt: &Runtime) {
     g.finish();
 }
 
+/// One full handshake (client context built outside), for instruction counts.
+#[inline(never)]
+fn count_handshake_once(rt: &Runtime, ours: bool, tls12: bool, server: &SslContext) {
+    if ours {
+        let client = fresh_client(tls12);
+        std::hint::black_box(rt.block_on(our_handshake(&client, server, false)));
+    } else {
+        let (conn, acc) = raw_configs(tls12);
+        std::hint::black_box(rt.block_on(raw_handshake(&conn, &acc, false)));
+    }
+}
+
+/// 1 MiB over an established in-memory connection, for instruction counts.
+#[inline(never)]
+fn count_bulk_once<C, S>(rt: &Runtime, client: &mut C, server: &mut S, data: &[u8])
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    rt.block_on(bulk(client, server, data));
+}
+
+/// `count raw|ours handshake12|handshake13|bulk N`: the work of one row N times without
+/// criterion, for `valgrind --tool=callgrind --toggle-collect='*count_*_once*'`
+/// (deterministic instruction counts; divide the total by N).
+fn count(args: &[String]) {
+    let rt = runtime();
+    let ours = args[0] == "ours";
+    let n: usize = args[2].parse().unwrap();
+    let server = pair::our_server();
+    match args[1].as_str() {
+        "bulk" => {
+            let data = vec![0xa5u8; BULK];
+            if ours {
+                let client = fresh_client(false);
+                let (mut c, mut s) = rt.block_on(our_handshake(&client, &server, false));
+                for _ in 0..n {
+                    count_bulk_once(&rt, &mut c, &mut s, &data);
+                }
+            } else {
+                let (conn, acc) = raw_configs(false);
+                let (mut c, mut s) = rt.block_on(raw_handshake(&conn, &acc, false));
+                for _ in 0..n {
+                    count_bulk_once(&rt, &mut c, &mut s, &data);
+                }
+            }
+        }
+        hs => {
+            for _ in 0..n {
+                count_handshake_once(&rt, ours, hs == "handshake12", &server);
+            }
+        }
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("count") {
+        return count(&args[1..]);
+    }
     let rt = runtime();
     let mut c = Criterion::default().configure_from_args();
     handshakes(&mut c, &rt);
