@@ -186,20 +186,27 @@ fn map_rustls(err: &rustls::Error, server_side: bool) -> Error {
         },
         E::PeerMisbehaved(m) => match m {
             PeerMisbehaved::SelectedUnofferedApplicationProtocol => ssl(Reason::BadExtension),
-            _ => generic("peer misbehaved", err),
+            // OpenSSL's limit on consecutive KeyUpdates (32) has its own reason.
+            PeerMisbehaved::TooManyKeyUpdateRequests => ssl(Reason::TooManyKeyUpdates),
+            // rustls's own text already says "peer misbehaved: ...".
+            _ => generic(None, err),
         },
         E::InvalidMessage(_) => ssl(Reason::UnexpectedMessage),
         E::InvalidCertificate(_) => ssl(Reason::CertificateVerifyFailed),
-        _ => generic("rustls", err),
+        _ => generic(Some("rustls"), err),
     }
 }
 
-/// An `SSLError` without an OpenSSL reason name: `[SSL] <what rustls said>`.
-fn generic(what: &str, err: &rustls::Error) -> Error {
+/// An `SSLError` without an OpenSSL reason name: `[SSL] <what>: <what rustls said>`.
+fn generic(what: Option<&str>, err: &rustls::Error) -> Error {
+    let text = match what {
+        Some(what) => format!("{what}: {err}"),
+        None => err.to_string(),
+    };
     Error::SslError(SslErrorInfo::openssl_common(
         SslErrorNumber::Ssl as i64,
         "SSL",
-        &format!("{what}: {err}"),
+        &text,
     ))
 }
 
@@ -229,5 +236,25 @@ mod tests {
             "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"
         );
         assert_eq!(unexpected_eof(false).reason(), None);
+    }
+
+    #[test]
+    fn peer_misbehaviour_says_so_once() {
+        let e = from_rustls(
+            &rustls::Error::PeerMisbehaved(PeerMisbehaved::TooManyRenegotiationRequests),
+            false,
+        );
+        assert_eq!(
+            e.to_string(),
+            "[SSL] peer misbehaved: TooManyRenegotiationRequests"
+        );
+        let e = from_rustls(
+            &rustls::Error::PeerMisbehaved(PeerMisbehaved::TooManyKeyUpdateRequests),
+            true,
+        );
+        assert_eq!(
+            e.to_string(),
+            "[SSL: TOO_MANY_KEY_UPDATES] too many key updates"
+        );
     }
 }

@@ -469,3 +469,56 @@ fn openssl_client_our_server() {
     }
     eprintln!("openssl s_client: {n} scenarios");
 }
+
+/// A TLS 1.2 server that asks to renegotiate (s_server's `R` command sends a
+/// HelloRequest). rustls never renegotiates: the client declines with a
+/// no_renegotiation warning, s_server aborts, and the client's next read fails with
+/// the alert it got. This pins the exact error a user sees (docs/COMPATIBILITY.md).
+#[test]
+fn renegotiation_request_from_openssl_server() {
+    if !common::have_peer("openssl") {
+        return;
+    }
+    let port = peers::free_port();
+    let p = port.to_string();
+    let (cert, key) = (
+        peers::cert("pki/leaf-ec.pem"),
+        peers::cert("pki/leaf-ec.key"),
+    );
+    let chain = peers::cert(intermediate("leaf-ec"));
+    let mut peer = peers::openssl(&[
+        "s_server",
+        "-accept",
+        &p,
+        "-naccept",
+        "1",
+        "-cert",
+        &cert,
+        "-key",
+        &key,
+        "-cert_chain",
+        &chain,
+        "-tls1_2",
+    ]);
+    let ctx = our_client("leaf-ec", true, None, &[]);
+    let mut tls = handshake_client(&ctx, port).unwrap();
+    assert_eq!(tls.version(), Some("TLSv1.2"));
+    tls.sendall(b"before\n").unwrap();
+    assert!(peer.wait_stdout("before"), "{}", peer.stderr_text());
+    peer.send_stdin(b"R\n");
+    let err = tls.recv(100).unwrap_err();
+    assert_eq!(err.python_class(), "ssl.SSLError", "{err}");
+    assert_eq!(err.reason(), Some("SSLV3_ALERT_HANDSHAKE_FAILURE"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure"
+    );
+    assert!(peer.finish(), "s_server did not end");
+    assert!(
+        peer.stdout_text().contains("no renegotiation")
+            || peer.stderr_text().contains("no renegotiation"),
+        "s_server's side: {} / {}",
+        peer.stdout_text(),
+        peer.stderr_text()
+    );
+}

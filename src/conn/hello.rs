@@ -28,33 +28,80 @@ fn take(data: &[u8], len_bytes: usize) -> Option<(&[u8], &[u8])> {
     Some((field, &data[len_bytes + len..]))
 }
 
-/// The `server_name` (host_name type) of the ClientHello in `records`, as sent.
-pub(crate) fn sni_as_sent(records: &[u8]) -> Option<String> {
-    let body = client_hello_body(records)?;
+/// Calls `f` with each extension (type, body) of a ClientHello body; `None` when the
+/// body is cut short before its extensions.
+fn for_each_extension(body: &[u8], mut f: impl FnMut(u16, &[u8])) -> Option<()> {
     // legacy_version (2) + random (32)
     let rest = body.get(34..)?;
     let (_session_id, rest) = take(rest, 1)?;
     let (_suites, rest) = take(rest, 2)?;
     let (_compression, rest) = take(rest, 1)?;
+    if rest.is_empty() {
+        // No extensions at all (a TLS 1.0-style hello).
+        return Some(());
+    }
     let (mut exts, _) = take(rest, 2)?;
     while !exts.is_empty() {
         let kind = u16::from_be_bytes([*exts.first()?, *exts.get(1)?]);
         let (ext, next) = take(exts.get(2..)?, 2)?;
-        if kind == 0 {
-            let (mut list, _) = take(ext, 2)?;
-            while !list.is_empty() {
-                let name_type = *list.first()?;
-                let (name, next_name) = take(list.get(1..)?, 2)?;
-                if name_type == 0 {
-                    return String::from_utf8(name.to_vec()).ok();
-                }
-                list = next_name;
-            }
-            return None;
-        }
+        f(kind, ext);
         exts = next;
     }
+    Some(())
+}
+
+/// The `server_name` (host_name type) of the ClientHello in `records`, as sent.
+pub(crate) fn sni_as_sent(records: &[u8]) -> Option<String> {
+    let body = client_hello_body(records)?;
+    let mut found = None;
+    for_each_extension(&body, |kind, ext| {
+        if kind == 0 && found.is_none() {
+            found = Some(host_name(ext));
+        }
+    })?;
+    found.flatten()
+}
+
+/// The first host_name of a `server_name` extension body.
+fn host_name(ext: &[u8]) -> Option<String> {
+    let (mut list, _) = take(ext, 2)?;
+    while !list.is_empty() {
+        let name_type = *list.first()?;
+        let (name, next_name) = take(list.get(1..)?, 2)?;
+        if name_type == 0 {
+            return String::from_utf8(name.to_vec()).ok();
+        }
+        list = next_name;
+    }
     None
+}
+
+/// The protocol versions a ClientHello offers, as OpenSSL's server reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OfferedVersions {
+    /// `legacy_version`.
+    pub legacy: u16,
+    /// The `supported_versions` list (GREASE values left out), if the extension is there.
+    pub supported: Option<Vec<u16>>,
+}
+
+/// The versions the ClientHello in `records` offers.
+pub(crate) fn offered_versions(records: &[u8]) -> Option<OfferedVersions> {
+    let body = client_hello_body(records)?;
+    let legacy = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+    let mut supported = None;
+    for_each_extension(&body, |kind, ext| {
+        if kind == 43 && supported.is_none() {
+            let list = take(ext, 1).map(|(l, _)| l).unwrap_or_default();
+            supported = Some(
+                list.chunks_exact(2)
+                    .map(|v| u16::from_be_bytes([v[0], v[1]]))
+                    .filter(|v| v & 0x0f0f != 0x0a0a)
+                    .collect(),
+            );
+        }
+    })?;
+    Some(OfferedVersions { legacy, supported })
 }
 
 #[cfg(test)]
@@ -98,10 +145,46 @@ mod tests {
     }
 
     #[test]
+    fn offered_versions_read_supported_versions() {
+        let hello = hello_with_sni(b"a");
+        assert_eq!(
+            offered_versions(&hello),
+            Some(OfferedVersions {
+                legacy: 0x0303,
+                supported: None
+            })
+        );
+        // A TLS 1.0-style hello: no extensions block at all.
+        let mut body = vec![3, 1];
+        body.extend_from_slice(&[0u8; 32]);
+        body.extend_from_slice(&[0, 0, 2, 0, 0x2f, 1, 0]);
+        let mut rec = vec![
+            22,
+            3,
+            1,
+            0,
+            (body.len() + 4) as u8,
+            1,
+            0,
+            0,
+            body.len() as u8,
+        ];
+        rec.extend_from_slice(&body);
+        assert_eq!(
+            offered_versions(&rec),
+            Some(OfferedVersions {
+                legacy: 0x0301,
+                supported: None
+            })
+        );
+    }
+
+    #[test]
     fn truncations_never_panic() {
         let full = hello_with_sni(b"example.com");
         for n in 0..full.len() {
             let _ = sni_as_sent(&full[..n]);
+            let _ = offered_versions(&full[..n]);
         }
         assert_eq!(sni_as_sent(b"GET / HTTP/1.1\r\n"), None);
     }

@@ -2,6 +2,7 @@
 //! [`SslSocket`] (and, with feature `tokio`, the async `SslStream`).
 
 mod bio;
+mod first_records;
 mod hello;
 mod object;
 mod record;
@@ -20,5 +21,12 @@ pub use stream::SslStream;
 /// A plaintext fatal alert record, valid before ServerHello (nothing is encrypted yet):
 /// the only way to send an alert of our choosing from the ClientHello step.
 pub(crate) fn fatal_alert_record(description: u8) -> [u8; 7] {
-    [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description]
+    fatal_alert_record_as(0x0303, description)
+}
+
+/// [`fatal_alert_record`] in a record of `version` (OpenSSL writes its alerts before a
+/// version is agreed in a record of the client's version).
+pub(crate) fn fatal_alert_record_as(version: u16, description: u8) -> [u8; 7] {
+    let [major, minor] = version.to_be_bytes();
+    [0x15, major, minor, 0x00, 0x02, 0x02, description]
 }

@@ -11,6 +11,7 @@ use rustls::{CipherSuite, ClientConnection, HandshakeKind, ServerConnection};
 
 use super::bio::MemoryBio;
 use super::errors;
+use super::first_records::{self, FirstRecords, Refusal, Step};
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
@@ -258,6 +259,8 @@ pub struct SslObject {
     shutdown: Shutdown,
     /// Whether the peer's first bytes were checked for being TLS at all.
     first_bytes_checked: bool,
+    /// A server's judgement of the client's first records.
+    first_records: FirstRecords,
     /// An EOF error was already raised once (later ones lose library/reason).
     eof_reported: bool,
     /// The cipher suites the client offered (server side), for `shared_ciphers()`.
@@ -280,6 +283,15 @@ impl std::fmt::Debug for SslObject {
             .field("phase", &self.phase)
             .field("shutdown", &self.shutdown)
             .finish_non_exhaustive()
+    }
+}
+
+/// What the context enables, for the first-records checks.
+fn ours(context: &SslContext) -> first_records::Ours {
+    let (versions, tls12_suites) = context.server_versions_and_tls12_suites();
+    first_records::Ours {
+        versions,
+        tls12_suites,
     }
 }
 
@@ -358,6 +370,7 @@ impl SslObject {
             phase: Phase::Handshaking,
             shutdown: Shutdown::default(),
             first_bytes_checked: false,
+            first_records: FirstRecords::default(),
             eof_reported: false,
             offered: OfferedSuites::default(),
             session_sink,
@@ -504,6 +517,9 @@ impl SslObject {
     /// Feeds the next part of one TLS record to rustls. `Ok(false)` when no byte is
     /// waiting (or too few to judge the peer's first record).
     fn feed(&mut self) -> Result<bool> {
+        if let Some(progress) = self.judge_first_records()? {
+            return Ok(progress);
+        }
         if !self.first_bytes_checked {
             let mut head = [0u8; 5];
             let n = self.incoming.peek(&mut head);
@@ -584,6 +600,9 @@ impl SslObject {
                     Err(self.fail(errors::ssl(Reason::UnexpectedMessage)))
                 }
                 Err((err, mut alert)) => {
+                    if let Some(refusal) = self.hello_refusal(Some(&err)) {
+                        return Err(self.refuse(refusal));
+                    }
                     let _ = alert.write_all(&mut BioWriter(&self.outgoing));
                     Err(self.fail(errors::from_rustls(&err, true)))
                 }
@@ -594,6 +613,75 @@ impl SslObject {
             }
             Tls::Unavailable(_) => Ok(false),
         }
+    }
+
+    /// A server's records before its ClientHello is complete, judged as OpenSSL's
+    /// record layer judges them ([`super::first_records`]): `Some(progress)` when
+    /// decided here, `None` when the record goes to rustls.
+    fn judge_first_records(&mut self) -> Result<Option<bool>> {
+        if !matches!(self.tls, Tls::Accepting(_)) || !self.feeder.at_boundary() {
+            return Ok(None);
+        }
+        let pending = self.incoming.pending();
+        if pending == 0 {
+            return Ok(None);
+        }
+        let mut buffered = vec![0u8; pending.min(first_records::PEEK_LIMIT)];
+        self.incoming.peek(&mut buffered);
+        let context = &self.context;
+        match self.first_records.step(&buffered, || ours(context)) {
+            Step::Feed => Ok(None),
+            // EOF before a record is complete: the usual EOF path reports it.
+            Step::Wait if self.incoming.eof_written() => Ok(None),
+            Step::Wait => Ok(Some(false)),
+            Step::Skip(n) => {
+                self.incoming.read(Some(n));
+                Ok(Some(true))
+            }
+            Step::Refuse(refusal) => Err(self.refuse(refusal)),
+        }
+    }
+
+    /// What OpenSSL's ClientHello processing refuses before anything rustls decides:
+    /// a hello too short to read (when rustls could not parse it: `parse_error`), then
+    /// versions that meet none of ours.
+    fn hello_refusal(&self, parse_error: Option<&rustls::Error>) -> Option<Refusal> {
+        use rustls::InvalidMessage as M;
+        let raw = self.feeder.hello.as_deref().unwrap_or_default();
+        if let Some(rustls::Error::InvalidMessage(M::MessageTooShort | M::MissingData(_))) =
+            parse_error
+        {
+            return Some(first_records::truncated_hello(raw));
+        }
+        let offered = super::hello::offered_versions(raw)?;
+        let ours = ours(&self.context).versions;
+        match &offered.supported {
+            Some(list) => first_records::refuse_version(list, offered.legacy, &ours, false),
+            None => first_records::refuse_version(
+                &[offered.legacy.min(0x0303)],
+                offered.legacy,
+                &ours,
+                true,
+            ),
+        }
+    }
+
+    /// Whether the ClientHello offers TLS 1.3 (in its `supported_versions`).
+    fn client_offers_tls13(&self) -> bool {
+        let raw = self.feeder.hello.as_deref().unwrap_or_default();
+        super::hello::offered_versions(raw)
+            .and_then(|o| o.supported)
+            .is_some_and(|list| list.contains(&0x0304))
+    }
+
+    /// Fails the handshake as OpenSSL does for `refusal`: its alert, then its reason.
+    fn refuse(&mut self, refusal: Refusal) -> Error {
+        if let Some((version, alert)) = refusal.alert {
+            self.outgoing
+                .write(&super::fatal_alert_record_as(version, alert))
+                .ok();
+        }
+        self.fail(errors::ssl(refusal.reason))
     }
 
     /// A plaintext warning close_notify (a 2-byte alert record: encrypted alerts are
@@ -673,6 +761,10 @@ impl SslObject {
     /// The server side's ClientHello step: pick the configuration (ALPN the OpenSSL
     /// way) and turn the acceptor into a connection.
     fn accept(&mut self, accepted: Accepted) -> Result<()> {
+        if let Some(refusal) = self.hello_refusal(None) {
+            return Err(self.refuse(refusal));
+        }
+        let client_offers_tls13 = self.client_offers_tls13();
         let hello = accepted.client_hello();
         self.offered = OfferedSuites::from_hello(hello.cipher_suites());
         let offered: Option<Vec<Vec<u8>>> = hello.alpn().map(|it| it.map(<[u8]>::to_vec).collect());
@@ -683,6 +775,17 @@ impl SslObject {
         });
         self.feeder.hello = None;
         self.run_sni_callback(sni.as_deref())?;
+        if let Some(groups) = hello.named_groups() {
+            let groups: Vec<u16> = groups.iter().map(|g| u16::from(*g)).collect();
+            let tls12 = !client_offers_tls13 || !ours(&self.context).versions.contains(&0x0304);
+            if tls12 && !self.context.has_tls12_identity_for(&groups) {
+                // No usable certificate leaves no suite: OpenSSL's NO_SHARED_CIPHER.
+                return Err(self.refuse(Refusal {
+                    alert: Some((0x0303, 40)),
+                    reason: Reason::NoSharedCipher,
+                }));
+            }
+        }
         let config = match self.context.server_config_for(offered.as_deref()) {
             Ok(c) => c,
             Err(e) => {

@@ -404,6 +404,33 @@ impl SslContext {
         Ok(side.for_offer(offered))
     }
 
+    /// What a server's checks of a client's first records need: the protocol versions
+    /// (`0x0303`, `0x0304`) and the TLS 1.2 cipher suites (IANA numbers) it enables.
+    pub(crate) fn server_versions_and_tls12_suites(&self) -> (Vec<u16>, Vec<u16>) {
+        let versions = effective_versions(&self.lock())
+            .iter()
+            .map(|v| u16::from(v.version))
+            .collect();
+        let suites = self
+            .server_cipher_suites()
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| s.version() == &rustls::version::TLS12)
+            .map(|s| u16::from(s.suite()))
+            .collect();
+        (versions, suites)
+    }
+
+    /// Whether a TLS 1.2 client that lists `groups` can be served a certificate: an
+    /// ECDSA certificate needs its curve among them (OpenSSL's `tls1_check_cert_param`);
+    /// other keys always can.
+    pub(crate) fn has_tls12_identity_for(&self, groups: &[u16]) -> bool {
+        self.lock()
+            .identities
+            .iter()
+            .any(|id| id.ec_group.is_none_or(|g| groups.contains(&g)))
+    }
+
     /// The cipher suites a server made from this context enables, in its order.
     pub(crate) fn server_cipher_suites(&self) -> Result<Vec<rustls::SupportedCipherSuite>> {
         Ok(self

@@ -42,6 +42,9 @@ pub struct Identity {
     pub chain: Vec<CertificateDer<'static>>,
     /// The key loaded by the ring provider.
     pub signing_key: Arc<dyn SigningKey>,
+    /// For an ECDSA leaf key, its curve as a TLS named group (`secp256r1` is 23): a
+    /// TLS 1.2 client must list it among its groups for the key to be usable.
+    pub ec_group: Option<u16>,
 }
 
 impl std::fmt::Debug for Identity {
@@ -58,6 +61,7 @@ impl Clone for Identity {
         Identity {
             chain: self.chain.clone(),
             signing_key: self.signing_key.clone(),
+            ec_group: self.ec_group,
         }
     }
 }
@@ -205,7 +209,17 @@ pub fn load_cert_chain(
                     return Err(mismatch());
                 }
             }
-            Ok(Identity { chain, signing_key })
+            let ec_group = match leaf_key.curve.as_deref() {
+                Some(super::certinfo::OID_P256) => Some(23),
+                Some(super::certinfo::OID_P384) => Some(24),
+                Some(super::certinfo::OID_P521) => Some(25),
+                _ => None,
+            };
+            Ok(Identity {
+                chain,
+                signing_key,
+                ec_group,
+            })
         }
         Err(_) => {
             // ring refused the key: report a mismatch if it visibly differs from the
