@@ -67,7 +67,7 @@ struct ServRun {
 /// Runs `gnutls-serv --echo` (leaf-ec, `ver` only, `serv_args`) and then
 /// `sslctx connect` (trusting root-ec, `ver` only, `connect_args`) inside one private
 /// network namespace. With `kill_after_handshake`, our client runs in the background
-/// and gnutls-serv is killed (no close_notify) once its handshake is done.
+/// and gnutls-serv is killed (no close_notify) once it has read our data.
 fn gnutls_serv(
     ver: Ver,
     serv_args: &[&str],
@@ -88,6 +88,10 @@ fn gnutls_serv(
         priority(ver).into(),
     ];
     serv.extend(serv_args.iter().map(|s| s.to_string()));
+    if kill_after_handshake {
+        // Record-level debug output: shows when our data has been read.
+        serv.extend(["-d".to_string(), "5".into()]);
+    }
     let mut client = vec![
         "timeout".to_string(),
         "60".into(),
@@ -105,7 +109,7 @@ fn gnutls_serv(
     let join = |v: &[String]| v.iter().map(|s| sh_quote(s)).collect::<Vec<_>>().join(" ");
     let wait_for = |needle: &str, what: &str| {
         format!(
-            "i=0\nuntil grep -q {} \"$D/serv.out\"; do\n  i=$((i+1))\n  if [ $i -ge 400 ]; then echo {} >&2; kill $GP; exit 98; fi\n  sleep 0.05\ndone\n",
+            "i=0\nuntil grep -qF {} \"$D/serv.out\"; do\n  i=$((i+1))\n  if [ $i -ge 400 ]; then echo {} >&2; kill $GP; exit 98; fi\n  sleep 0.05\ndone\n",
             sh_quote(needle),
             sh_quote(what)
         )
@@ -122,8 +126,13 @@ fn gnutls_serv(
     );
     if kill_after_handshake {
         script += &format!("{} &\nCP=$!\n", join(&client));
-        script += &wait_for("tls-exporter", "gnutls-serv never finished a handshake");
-        script += "sleep 0.5\nkill -9 $GP\nwait $CP\n";
+        // Killed once it has read our two bytes (so the kernel closes with a FIN,
+        // not a reset for unread data).
+        script += &wait_for(
+            "Application Data(23) with length: 2",
+            "gnutls-serv never read our data",
+        );
+        script += "kill -9 $GP\nwait $CP\n";
     } else {
         script += &format!("{}\n", join(&client));
     }
