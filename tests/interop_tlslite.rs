@@ -191,13 +191,7 @@ fn have_tlslite() -> bool {
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found && common::peers_required() {
-        panic!("tlslite-ng is required (SSLCONTEXT_REQUIRE_PEERS is set) but `python3 -c 'import tlslite.api'` fails (pip install tlslite-ng)");
-    }
-    if !found {
-        eprintln!("skipping: tlslite-ng not found (pip install tlslite-ng; set SSLCONTEXT_REQUIRE_PEERS to fail instead)");
-    }
-    found
+    common::peer_present(found, "tlslite-ng (python3 -m pip install tlslite-ng)")
 }
 
 fn tl_version(ver: Ver) -> Value {

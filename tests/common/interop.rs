@@ -290,13 +290,10 @@ pub fn have_netns() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !ok && super::common::peers_required() {
-        panic!("`unshare -n` with `ip` is required (SSLCONTEXT_REQUIRE_PEERS is set) but fails here (root and iproute2 needed)");
-    }
-    if !ok {
-        eprintln!("skipping: `unshare -n sh -c 'ip link set lo up'` fails here (root and iproute2 needed)");
-    }
-    ok
+    super::common::peer_present(
+        ok,
+        "a private network namespace (`unshare -n sh -c 'ip link set lo up'`: root and iproute2)",
+    )
 }
 
 /// Runs `script` with `sh` inside a new network namespace whose loopback is up, at
