@@ -186,7 +186,12 @@ fn map_rustls(err: &rustls::Error, server_side: bool) -> Error {
         },
         E::PeerMisbehaved(m) => match m {
             PeerMisbehaved::SelectedUnofferedApplicationProtocol => ssl(Reason::BadExtension),
-            _ => generic("peer misbehaved", err),
+            // rustls's text already says "peer misbehaved: ..." (no second prefix).
+            _ => Error::SslError(SslErrorInfo::openssl_common(
+                SslErrorNumber::Ssl as i64,
+                "SSL",
+                &err.to_string(),
+            )),
         },
         E::InvalidMessage(_) => ssl(Reason::UnexpectedMessage),
         E::InvalidCertificate(_) => ssl(Reason::CertificateVerifyFailed),
@@ -229,5 +234,18 @@ mod tests {
             "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"
         );
         assert_eq!(unexpected_eof(false).reason(), None);
+    }
+
+    #[test]
+    fn peer_misbehaved_is_said_once() {
+        // What a GnuTLS client's repeated renegotiation attempts end in.
+        let err = rustls::Error::PeerMisbehaved(PeerMisbehaved::TooManyRenegotiationRequests);
+        let e = from_rustls(&err, true);
+        assert_eq!(
+            e.to_string(),
+            "[SSL] peer misbehaved: TooManyRenegotiationRequests"
+        );
+        assert_eq!(e.python_class(), "ssl.SSLError");
+        assert_eq!(e.reason(), None);
     }
 }
