@@ -642,3 +642,33 @@ fn gnutls_client_key_update() {
     assert_eq!(served.received, b"one\ntwo\nthree\n", "{tag}");
     assert_eq!(served.end, "close_notify", "{tag}");
 }
+
+#[test]
+fn gnutls_client_renegotiation() {
+    if !have_gnutls_cli() {
+        return;
+    }
+    // TLS 1.2 only (1.3 has no renegotiation). gnutls-cli -e rehandshakes right after
+    // the handshake. rustls refuses renegotiation by design: the first attempt gets a
+    // no_renegotiation warning, the second ends the connection on our side with
+    // rustls's limit. CPython's server (divergence D2) answers every attempt with the
+    // warning until gnutls-cli gives up with an internal_error alert.
+    let tag = "gnutls-cli -e";
+    let server = OurServer::start(ServerCfg::new(Ver::Tls12), 1);
+    let mut peer = gnutls_cli(server.port, Ver::Tls12, "localhost", &["-e"]);
+    // gnutls-cli exits after the failed rehandshake.
+    assert!(peer.finish(), "{tag}: gnutls-cli did not exit");
+    let out = format!("{}{}", peer.stdout_text(), peer.stderr_text());
+    for want in [
+        "*** Received alert [100]: No renegotiation is allowed",
+        "*** ReHandshake has failed",
+    ] {
+        assert!(out.contains(want), "{tag}: {want}\n{out}");
+    }
+    let served = server.join(tag).remove(0);
+    assert_eq!(served.version.as_deref(), Some("TLSv1.2"), "{tag}");
+    assert_eq!(
+        served.end, "ssl.SSLError [SSL] peer misbehaved: TooManyRenegotiationRequests",
+        "{tag}"
+    );
+}

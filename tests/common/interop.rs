@@ -92,13 +92,17 @@ pub struct Served {
     /// The name the sni_callback saw.
     pub sni: Option<String>,
     pub received: Vec<u8>,
-    /// `close_notify`, `unwrap ok`, `dropped`, or `Class REASON` of the error.
+    /// `close_notify`, `unwrap ok`, `dropped`, or the error (`class_reason`).
     pub end: String,
 }
 
-/// `Class REASON` of an error, as the tests compare it.
+/// `Class REASON` of an error, as the tests compare it (`Class message` for an error
+/// without an OpenSSL reason).
 pub fn class_reason(e: &Error) -> String {
-    format!("{} {}", e.python_class(), e.reason().unwrap_or("-"))
+    match e.reason() {
+        Some(reason) => format!("{} {reason}", e.python_class()),
+        None => format!("{} {e}", e.python_class()),
+    }
 }
 
 /// The commonName in a certificate dict.
