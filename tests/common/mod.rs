@@ -34,11 +34,17 @@ pub fn have_peer(program: &str) -> bool {
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok();
+    peer_present(found, program)
+}
+
+/// `found`; when a peer (`what`) is missing: panics if peers are required, otherwise
+/// says that the test skips.
+pub fn peer_present(found: bool, what: &str) -> bool {
     if !found && peers_required() {
-        panic!("{program} is required (SSLCONTEXT_REQUIRE_PEERS is set) but missing");
+        panic!("{what} is required (SSLCONTEXT_REQUIRE_PEERS is set) but missing");
     }
     if !found {
-        eprintln!("skipping: {program} not found (set SSLCONTEXT_REQUIRE_PEERS to fail instead)");
+        eprintln!("skipping: {what} not found (set SSLCONTEXT_REQUIRE_PEERS to fail instead)");
     }
     found
 }
