@@ -144,34 +144,55 @@ impl SslContext {
         stream: S,
         options: WrapOptions,
     ) -> Result<SslSocket<S>> {
-        self.check_stream_options(&options)?;
-        let incoming = MemoryBio::new();
-        let outgoing = MemoryBio::new();
-        let handshake_now = options.do_handshake_on_connect;
-        let suppress = options.suppress_ragged_eofs;
-        let obj = SslObject::new(self, incoming.clone(), outgoing.clone(), options)?;
+        let parts = self.stream_object(options)?;
         let mut sock = SslSocket {
             stream,
-            obj,
-            incoming,
-            outgoing,
-            suppress_ragged_eofs: suppress,
+            obj: parts.obj,
+            incoming: parts.incoming,
+            outgoing: parts.outgoing,
+            suppress_ragged_eofs: parts.suppress_ragged_eofs,
             framer: Framer::default(),
             timeout_mode: None,
             stream_has_timeout: S::has_timeout,
             pending_write: None,
         };
-        if handshake_now {
+        if parts.handshake_now {
             sock.do_handshake()?;
         }
         Ok(sock)
     }
 }
 
+/// What a stream's wrap (sync or async) is made of: the object over two fresh BIOs,
+/// and the options the stream keeps.
+pub(super) struct StreamObject {
+    pub obj: SslObject,
+    pub incoming: MemoryBio,
+    pub outgoing: MemoryBio,
+    pub handshake_now: bool,
+    pub suppress_ragged_eofs: bool,
+}
+
 impl SslContext {
-    /// The checks `SSLContext.wrap_socket` makes before it creates the object (a stream's
-    /// wrap, sync or async, makes the same).
-    pub(super) fn check_stream_options(&self, options: &WrapOptions) -> Result<()> {
+    /// `wrap_socket`'s checks, then the object over two fresh BIOs.
+    pub(super) fn stream_object(&self, options: WrapOptions) -> Result<StreamObject> {
+        self.check_stream_options(&options)?;
+        let incoming = MemoryBio::new();
+        let outgoing = MemoryBio::new();
+        let handshake_now = options.do_handshake_on_connect;
+        let suppress_ragged_eofs = options.suppress_ragged_eofs;
+        let obj = SslObject::new(self, incoming.clone(), outgoing.clone(), options)?;
+        Ok(StreamObject {
+            obj,
+            incoming,
+            outgoing,
+            handshake_now,
+            suppress_ragged_eofs,
+        })
+    }
+
+    /// The checks `SSLContext.wrap_socket` makes before it creates the object.
+    fn check_stream_options(&self, options: &WrapOptions) -> Result<()> {
         if options.server_side
             && options
                 .server_hostname

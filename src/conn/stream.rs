@@ -81,23 +81,18 @@ impl SslContext {
         stream: S,
         options: WrapOptions,
     ) -> Result<SslStream<S>> {
-        self.check_stream_options(&options)?;
-        let incoming = MemoryBio::new();
-        let outgoing = MemoryBio::new();
-        let handshake_now = options.do_handshake_on_connect;
-        let suppress_ragged_eofs = options.suppress_ragged_eofs;
-        let obj = SslObject::new(self, incoming.clone(), outgoing.clone(), options)?;
+        let parts = self.stream_object(options)?;
         let mut tls = SslStream {
             stream,
-            obj,
-            incoming,
-            outgoing,
-            suppress_ragged_eofs,
+            obj: parts.obj,
+            incoming: parts.incoming,
+            outgoing: parts.outgoing,
+            suppress_ragged_eofs: parts.suppress_ragged_eofs,
             framer: Framer::default(),
             buf: vec![0u8; MAX_RECORD].into_boxed_slice(),
             close_notify_queued: false,
         };
-        if handshake_now {
+        if parts.handshake_now {
             tls.do_handshake().await?;
         }
         Ok(tls)
