@@ -188,9 +188,15 @@ fn map_rustls(err: &rustls::Error, server_side: bool) -> Error {
             PeerMisbehaved::SelectedUnofferedApplicationProtocol => ssl(Reason::BadExtension),
             // OpenSSL's limit on consecutive KeyUpdates (32) has its own reason.
             PeerMisbehaved::TooManyKeyUpdateRequests => ssl(Reason::TooManyKeyUpdates),
+            // A handshake message that goes on past a key change.
+            PeerMisbehaved::KeyEpochWithPendingFragment => ssl(Reason::NotOnRecordBoundary),
             // rustls's own text already says "peer misbehaved: ...".
             _ => generic(None, err),
         },
+        // A record header whose version is not SSL 3 / TLS.
+        E::InvalidMessage(rustls::InvalidMessage::UnknownProtocolVersion) => {
+            ssl(Reason::WrongVersionNumber)
+        }
         E::InvalidMessage(_) => ssl(Reason::UnexpectedMessage),
         E::InvalidCertificate(_) => ssl(Reason::CertificateVerifyFailed),
         _ => generic(Some("rustls"), err),

@@ -176,6 +176,42 @@ fn payloads(hellos: &Value) -> Vec<(&'static str, Vec<u8>)> {
             "Certificate first",
             record(22, 0x0303, &unhex("0b00000400000000")),
         ),
+        (
+            "TLS 1.3 ClientHello, legacy_version SSL 3.0",
+            with_legacy(&h("tls13only"), 0x0300),
+        ),
+        (
+            "TLS 1.3 ClientHello, legacy_version 2.0",
+            with_legacy(&h("tls13only"), 0x0200),
+        ),
+        (
+            "TLS 1.0 ClientHello claiming TLS 1.2",
+            with_legacy(&h("tls10"), 0x0303),
+        ),
+        (
+            "TLS 1.3 ClientHello, PKCS#1 signatures only",
+            pkcs1_only(&h("tls13only")),
+        ),
+        (
+            "ClientHello of 2 MiB announced",
+            record(22, 0x0303, &unhex("0120000003030000")),
+        ),
+        (
+            "ClientHello header cut after 2 bytes",
+            record(22, 0x0303, &unhex("0100")),
+        ),
+        (
+            "ClientHello without the null compression",
+            no_null_compression(&h("tls12")),
+        ),
+        (
+            "ClientHello, then a record of version 9.9",
+            [h("tls13only"), unhex("16090900050100000100")].concat(),
+        ),
+        (
+            "ClientHello, then a record of type 99",
+            [h("tls12"), unhex("630303000101")].concat(),
+        ),
         ("TLS 1.0 ClientHello", h("tls10")),
         ("TLS 1.1 ClientHello", h("tls11")),
         (
@@ -188,6 +224,57 @@ fn payloads(hellos: &Value) -> Vec<(&'static str, Vec<u8>)> {
             empty_ccs_then_hello,
         ),
     ]
+}
+
+/// A captured ClientHello record with another `legacy_version`.
+fn with_legacy(hello: &[u8], version: u16) -> Vec<u8> {
+    let mut h = hello.to_vec();
+    h[9..11].copy_from_slice(&version.to_be_bytes());
+    h
+}
+
+/// The extensions of a captured ClientHello record: (offset of each extension's body,
+/// its type, its length).
+fn extensions(hello: &[u8]) -> Vec<(usize, u16, usize)> {
+    let mut at = 5 + 4 + 2 + 32;
+    at += 1 + usize::from(hello[at]);
+    at += 2 + usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+    at += 1 + usize::from(hello[at]);
+    let end = at + 2 + usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+    at += 2;
+    let mut out = Vec::new();
+    while at + 4 <= end {
+        let kind = u16::from_be_bytes([hello[at], hello[at + 1]]);
+        let len = usize::from(u16::from_be_bytes([hello[at + 2], hello[at + 3]]));
+        out.push((at + 4, kind, len));
+        at += 4 + len;
+    }
+    out
+}
+
+/// The ClientHello with every signature algorithm replaced by rsa_pkcs1_sha256, which
+/// TLS 1.3 does not allow for CertificateVerify.
+fn pkcs1_only(hello: &[u8]) -> Vec<u8> {
+    let mut h = hello.to_vec();
+    let (body, _, len) = extensions(hello)
+        .into_iter()
+        .find(|e| e.1 == 13)
+        .expect("signature_algorithms");
+    for i in (body + 2..body + len).step_by(2) {
+        h[i..i + 2].copy_from_slice(&[4, 1]);
+    }
+    h
+}
+
+/// The ClientHello with its compression methods byte changed from null to DEFLATE.
+fn no_null_compression(hello: &[u8]) -> Vec<u8> {
+    let mut h = hello.to_vec();
+    let mut at = 5 + 4 + 2 + 32;
+    at += 1 + usize::from(h[at]);
+    at += 2 + usize::from(u16::from_be_bytes([h[at], h[at + 1]]));
+    assert_eq!(h[at], 1, "one compression method");
+    h[at + 1] = 1;
+    h
 }
 
 /// Our client's TLS 1.2 ClientHello offering no group but X25519: no ECDSA P-256

@@ -33,6 +33,8 @@ const MAX_PACKET: usize = MAX_ENCRYPTED + 4;
 /// The most bytes a judgement needs to see: a whole record of the largest size
 /// OpenSSL reads, or an SSLv2-format record.
 pub(crate) const PEEK_LIMIT: usize = 2 + 0x7fff; // an SSLv2 record is the longest
+/// The longest ClientHello OpenSSL's server reads (`CLIENT_HELLO_MAX_LENGTH`).
+const MAX_CLIENT_HELLO: u32 = 131_396;
 /// Consecutive empty records OpenSSL skips (`MAX_EMPTY_RECORDS`).
 const MAX_EMPTY_RECORDS: u8 = 32;
 
@@ -74,8 +76,9 @@ pub(crate) struct Ours {
 pub(crate) struct FirstRecords {
     /// Empty records skipped in a row.
     empty: u8,
-    /// A handshake record with a body was handed on (the ClientHello has begun).
-    hello_started: bool,
+    /// The first handshake message's header (type, 24-bit length) as far as it came.
+    hs_header: [u8; 4],
+    hs_header_len: u8,
     /// Records decided on so far (OpenSSL looks for SSLv2 only in the first).
     records: u8,
 }
@@ -131,10 +134,17 @@ impl FirstRecords {
         let Some(body) = buffered.get(HEADER_LEN..HEADER_LEN + len) else {
             // Decisions below need the whole record, as OpenSSL reads it whole first;
             // a handshake record that can be a ClientHello goes on as it comes.
+            let part = &buffered[HEADER_LEN..];
             let plain_hello = content_type == HANDSHAKE
                 && len <= MAX_PLAIN
-                && (self.hello_started || buffered.get(HEADER_LEN) == Some(&CLIENT_HELLO));
-            return if plain_hello { Step::Feed } else { Step::Wait };
+                && !part.is_empty()
+                && self.peek_message_header(part).is_none();
+            return if plain_hello {
+                self.note_message_header(part);
+                Step::Feed
+            } else {
+                Step::Wait
+            };
         };
         if len > MAX_PLAIN {
             return refuse(0x0303, 22, Reason::DataLengthTooLong);
@@ -149,12 +159,45 @@ impl FirstRecords {
         if content_type != HANDSHAKE {
             return refuse(echo_version(version), 10, Reason::UnexpectedMessage);
         }
-        if !self.hello_started && body[0] != CLIENT_HELLO {
-            return refuse(0x0303, 10, Reason::UnexpectedMessage);
+        if let Some((alert, reason)) = self.peek_message_header(body) {
+            return refuse(0x0303, alert, reason);
         }
+        self.note_message_header(body);
         self.empty = 0;
-        self.hello_started = true;
         Step::Feed
+    }
+
+    /// The first handshake message's header with `more` bytes of the handshake stream
+    /// added: once its 4 bytes are in, a message other than ClientHello is
+    /// `UNEXPECTED_MESSAGE`, a ClientHello longer than OpenSSL takes
+    /// `EXCESSIVE_MESSAGE_SIZE` (illegal_parameter). `None`: go on.
+    fn peek_message_header(&self, more: &[u8]) -> Option<(u8, Reason)> {
+        let have = usize::from(self.hs_header_len);
+        if have == 4 {
+            return None;
+        }
+        let mut header = self.hs_header;
+        let take = (4 - have).min(more.len());
+        header[have..have + take].copy_from_slice(&more[..take]);
+        if have + take < 4 {
+            return None;
+        }
+        let length = u32::from_be_bytes([0, header[1], header[2], header[3]]);
+        if header[0] != CLIENT_HELLO {
+            Some((10, Reason::UnexpectedMessage))
+        } else if length > MAX_CLIENT_HELLO {
+            Some((47, Reason::ExcessiveMessageSize))
+        } else {
+            None
+        }
+    }
+
+    /// Keeps what `more` adds to the first handshake message's header.
+    fn note_message_header(&mut self, more: &[u8]) {
+        let have = usize::from(self.hs_header_len);
+        let take = (4 - have).min(more.len());
+        self.hs_header[have..have + take].copy_from_slice(&more[..take]);
+        self.hs_header_len += u8::try_from(take).unwrap_or(4);
     }
 }
 
@@ -200,27 +243,6 @@ fn sslv2_hello(buffered: &[u8], ours: &Ours) -> Step {
     }
 }
 
-/// A ClientHello cut short inside its fields (OpenSSL reads `legacy_version`, then the
-/// rest as one): `LENGTH_TOO_SHORT` before the version is read, `LENGTH_MISMATCH` after;
-/// both with decode_error. `records` are the client's first records.
-pub(crate) fn truncated_hello(records: &[u8]) -> Refusal {
-    let mut body_len = usize::MAX;
-    super::record::handshake_messages(records, |kind, body| {
-        if kind == CLIENT_HELLO {
-            body_len = body.len();
-        }
-        false
-    });
-    Refusal {
-        alert: Some((0x0303, 50)),
-        reason: if body_len < 2 {
-            Reason::LengthTooShort
-        } else {
-            Reason::LengthMismatch
-        },
-    }
-}
-
 /// OpenSSL's server version negotiation (`ssl_choose_server_version`): `offered` are the
 /// versions the client lists (its `supported_versions`, else every version up to its
 /// `legacy_version`, given as that one version with `up_to` set), `ours` the versions
@@ -231,26 +253,32 @@ pub(crate) fn refuse_version(
     ours: &[u16],
     up_to: bool,
 ) -> Option<Refusal> {
+    // The alert goes in a record of the client's version (TLS 1.2's above it).
+    let record_version = legacy_version.min(0x0303);
+    // SSL 3.0's alerts have no protocol_version: OpenSSL sends handshake_failure.
+    let protocol_version_alert = if record_version == 0x0300 { 40 } else { 70 };
+    if !up_to && legacy_version <= 0x0300 {
+        return Some(Refusal {
+            alert: Some((record_version, protocol_version_alert)),
+            reason: Reason::BadLegacyVersion,
+        });
+    }
     let agreed = ours
         .iter()
         .any(|v| offered.iter().any(|o| if up_to { v <= o } else { v == o }));
     if agreed {
         return None;
     }
-    let record_version = legacy_version.clamp(0x0300, 0x0303);
     let highest = offered.iter().copied().max().unwrap_or(0);
-    if up_to && highest <= 0x0300 {
-        // Below every version OpenSSL builds in; SSL 3.0 says protocol_version with
-        // handshake_failure.
-        let alert = if record_version == 0x0300 { 40 } else { 70 };
-        return Some(Refusal {
-            alert: Some((record_version, alert)),
-            reason: Reason::VersionTooLow,
-        });
-    }
+    let reason = if up_to && highest <= 0x0300 {
+        // Below every version OpenSSL builds in.
+        Reason::VersionTooLow
+    } else {
+        Reason::UnsupportedProtocol
+    };
     Some(Refusal {
-        alert: Some((record_version, 70)),
-        reason: Reason::UnsupportedProtocol,
+        alert: Some((record_version, protocol_version_alert)),
+        reason,
     })
 }
 

@@ -6,6 +6,8 @@
 //! extension in them. Hand-written because no crate parses a raw ClientHello without
 //! also being a TLS implementation; every length is checked.
 
+use crate::error::Reason;
+
 /// The body of the first handshake message of `records`, when it is a ClientHello.
 fn client_hello_body(records: &[u8]) -> Option<Vec<u8>> {
     let mut hello = None;
@@ -76,32 +78,111 @@ fn host_name(ext: &[u8]) -> Option<String> {
     None
 }
 
-/// The protocol versions a ClientHello offers, as OpenSSL's server reads them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OfferedVersions {
+/// What OpenSSL's server says of a ClientHello it cannot decode, in the order it reads
+/// the fields (`tls_process_client_hello`, then the cipher and compression lists):
+/// the reason and its alert. `None` when the hello decodes (or none is in `records`).
+pub(crate) fn decode_refusal(records: &[u8]) -> Option<(Reason, u8)> {
+    let body = client_hello_body(records)?;
+    let length_mismatch = Some((Reason::LengthMismatch, 50));
+    if body.len() < 2 {
+        return Some((Reason::LengthTooShort, 50));
+    }
+    let Some(rest) = body.get(34..) else {
+        return length_mismatch;
+    };
+    let Some((session_id, rest)) = take(rest, 1) else {
+        return length_mismatch;
+    };
+    let Some((suites, rest)) = take(rest, 2) else {
+        return length_mismatch;
+    };
+    let Some((compression, rest)) = take(rest, 1) else {
+        return length_mismatch;
+    };
+    if session_id.len() > 32 {
+        return length_mismatch;
+    }
+    if !rest.is_empty() {
+        match take(rest, 2) {
+            Some((exts, [])) => {
+                let mut exts = exts;
+                while !exts.is_empty() {
+                    match exts.get(2..).and_then(|e| take(e, 2)) {
+                        Some((_, next)) => exts = next,
+                        None => return Some((Reason::BadExtension, 50)),
+                    }
+                }
+            }
+            _ => return length_mismatch,
+        }
+    }
+    if suites.len() % 2 != 0 {
+        return Some((Reason::ErrorInReceivedCipherList, 50));
+    }
+    if suites.is_empty() {
+        return Some((Reason::NoCiphersSpecified, 47));
+    }
+    if !compression.contains(&0) {
+        return Some((Reason::NoCompressionSpecified, 50));
+    }
+    None
+}
+
+/// What a ClientHello offers, as OpenSSL's server reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct HelloFacts {
     /// `legacy_version`.
     pub legacy: u16,
     /// The `supported_versions` list (GREASE values left out), if the extension is there.
     pub supported: Option<Vec<u16>>,
+    /// The cipher suites.
+    pub suites: Vec<u16>,
+    /// The `supported_groups` list, if the extension is there.
+    pub groups: Option<Vec<u16>>,
+    /// The `signature_algorithms` list, if the extension is there.
+    pub sigalgs: Option<Vec<u16>>,
 }
 
-/// The versions the ClientHello in `records` offers.
-pub(crate) fn offered_versions(records: &[u8]) -> Option<OfferedVersions> {
+impl HelloFacts {
+    /// Whether TLS 1.3 is among the versions offered.
+    pub fn offers_tls13(&self) -> bool {
+        self.supported
+            .as_ref()
+            .is_some_and(|list| list.contains(&0x0304))
+    }
+}
+
+/// A list of 16-bit values behind a length prefix of `len_bytes`.
+fn u16_list(data: &[u8], len_bytes: usize) -> Vec<u16> {
+    take(data, len_bytes)
+        .map(|(l, _)| l)
+        .unwrap_or_default()
+        .chunks_exact(2)
+        .map(|v| u16::from_be_bytes([v[0], v[1]]))
+        .collect()
+}
+
+/// What the ClientHello in `records` offers (`None` when it cannot be read that far).
+pub(crate) fn hello_facts(records: &[u8]) -> Option<HelloFacts> {
     let body = client_hello_body(records)?;
     let legacy = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
-    let mut supported = None;
-    for_each_extension(&body, |kind, ext| {
-        if kind == 43 && supported.is_none() {
-            let list = take(ext, 1).map(|(l, _)| l).unwrap_or_default();
-            supported = Some(
-                list.chunks_exact(2)
-                    .map(|v| u16::from_be_bytes([v[0], v[1]]))
-                    .filter(|v| v & 0x0f0f != 0x0a0a)
-                    .collect(),
-            );
+    let rest = body.get(34..)?;
+    let (_session_id, rest) = take(rest, 1)?;
+    let mut facts = HelloFacts {
+        legacy,
+        suites: u16_list(rest, 2),
+        ..HelloFacts::default()
+    };
+    for_each_extension(&body, |kind, ext| match kind {
+        43 if facts.supported.is_none() => {
+            let list = u16_list(ext, 1);
+            facts.supported = Some(list.into_iter().filter(|v| v & 0x0f0f != 0x0a0a).collect());
         }
+        10 if facts.groups.is_none() => facts.groups = Some(u16_list(ext, 2)),
+        13 if facts.sigalgs.is_none() => facts.sigalgs = Some(u16_list(ext, 2)),
+        _ => {}
     })?;
-    Some(OfferedVersions { legacy, supported })
+    Some(facts)
 }
 
 #[cfg(test)]
@@ -145,13 +226,16 @@ mod tests {
     }
 
     #[test]
-    fn offered_versions_read_supported_versions() {
+    fn hello_facts_read_versions_suites_and_groups() {
         let hello = hello_with_sni(b"a");
         assert_eq!(
-            offered_versions(&hello),
-            Some(OfferedVersions {
+            hello_facts(&hello),
+            Some(HelloFacts {
                 legacy: 0x0303,
-                supported: None
+                supported: None,
+                suites: vec![0x1301],
+                groups: None,
+                sigalgs: None,
             })
         );
         // A TLS 1.0-style hello: no extensions block at all.
@@ -171,11 +255,71 @@ mod tests {
         ];
         rec.extend_from_slice(&body);
         assert_eq!(
-            offered_versions(&rec),
-            Some(OfferedVersions {
+            hello_facts(&rec),
+            Some(HelloFacts {
                 legacy: 0x0301,
-                supported: None
+                suites: vec![0x002f],
+                ..HelloFacts::default()
             })
+        );
+    }
+
+    #[test]
+    fn decode_refusals_follow_openssl_order() {
+        let record = |body: &[u8]| {
+            let mut msg = vec![1, 0];
+            msg.extend_from_slice(&(body.len() as u16).to_be_bytes());
+            msg.extend_from_slice(body);
+            let mut rec = vec![22, 3, 1];
+            rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+            rec.extend_from_slice(&msg);
+            rec
+        };
+        let base = |suites: &[u8], compression: &[u8], exts: Option<&[u8]>| {
+            let mut b = vec![3, 3];
+            b.extend_from_slice(&[0u8; 32]);
+            b.push(0);
+            b.extend_from_slice(&(suites.len() as u16).to_be_bytes());
+            b.extend_from_slice(suites);
+            b.push(compression.len() as u8);
+            b.extend_from_slice(compression);
+            if let Some(e) = exts {
+                b.extend_from_slice(&(e.len() as u16).to_be_bytes());
+                b.extend_from_slice(e);
+            }
+            b
+        };
+        let good = base(&[0xc0, 0x2b], &[0], Some(&[0, 23, 0, 0]));
+        assert_eq!(decode_refusal(&record(&good)), None);
+        assert_eq!(
+            decode_refusal(&record(&[3])),
+            Some((Reason::LengthTooShort, 50))
+        );
+        assert_eq!(
+            decode_refusal(&record(&good[..20])),
+            Some((Reason::LengthMismatch, 50))
+        );
+        assert_eq!(
+            decode_refusal(&record(&base(&[0xc0, 0x2b], &[0], Some(&[0, 23, 0, 5])))),
+            Some((Reason::BadExtension, 50))
+        );
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert_eq!(
+            decode_refusal(&record(&trailing)),
+            Some((Reason::LengthMismatch, 50))
+        );
+        assert_eq!(
+            decode_refusal(&record(&base(&[0xc0], &[0], None))),
+            Some((Reason::ErrorInReceivedCipherList, 50))
+        );
+        assert_eq!(
+            decode_refusal(&record(&base(&[], &[0], None))),
+            Some((Reason::NoCiphersSpecified, 47))
+        );
+        assert_eq!(
+            decode_refusal(&record(&base(&[0xc0, 0x2b], &[1], None))),
+            Some((Reason::NoCompressionSpecified, 50))
         );
     }
 
@@ -184,7 +328,8 @@ mod tests {
         let full = hello_with_sni(b"example.com");
         for n in 0..full.len() {
             let _ = sni_as_sent(&full[..n]);
-            let _ = offered_versions(&full[..n]);
+            let _ = hello_facts(&full[..n]);
+            let _ = decode_refusal(&full[..n]);
         }
         assert_eq!(sni_as_sent(b"GET / HTTP/1.1\r\n"), None);
     }

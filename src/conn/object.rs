@@ -643,35 +643,95 @@ impl SslObject {
     }
 
     /// What OpenSSL's ClientHello processing refuses before anything rustls decides:
-    /// a hello too short to read (when rustls could not parse it: `parse_error`), then
-    /// versions that meet none of ours.
+    /// a hello it cannot decode (when rustls could not take it: `parse_error`), then
+    /// versions that meet none of ours, then (after a rustls error) no TLS 1.2 suite.
     fn hello_refusal(&self, parse_error: Option<&rustls::Error>) -> Option<Refusal> {
-        use rustls::InvalidMessage as M;
         let raw = self.feeder.hello.as_deref().unwrap_or_default();
-        if let Some(rustls::Error::InvalidMessage(M::MessageTooShort | M::MissingData(_))) =
-            parse_error
-        {
-            return Some(first_records::truncated_hello(raw));
+        let unreadable = matches!(parse_error, Some(rustls::Error::InvalidMessage(_)));
+        if parse_error.is_some() {
+            // What OpenSSL's field-by-field reading finds.
+            if let Some((reason, alert)) = super::hello::decode_refusal(raw) {
+                return Some(Refusal {
+                    alert: Some((0x0303, alert)),
+                    reason,
+                });
+            }
         }
-        let offered = super::hello::offered_versions(raw)?;
+        let facts = super::hello::hello_facts(raw)?;
         let ours = ours(&self.context).versions;
-        match &offered.supported {
-            Some(list) => first_records::refuse_version(list, offered.legacy, &ours, false),
+        let refusal = match &facts.supported {
+            Some(list) => first_records::refuse_version(list, facts.legacy, &ours, false),
             None => first_records::refuse_version(
-                &[offered.legacy.min(0x0303)],
-                offered.legacy,
+                &[facts.legacy.min(0x0303)],
+                facts.legacy,
                 &ours,
                 true,
             ),
+        };
+        if refusal.is_some() || parse_error.is_none() {
+            return refusal;
         }
+        if unreadable {
+            // An extension's own contents were wrong (OpenSSL parses them after the
+            // version is chosen, and its parsers call that BAD_EXTENSION).
+            return Some(Refusal {
+                alert: Some((0x0303, 50)),
+                reason: Reason::BadExtension,
+            });
+        }
+        // Where rustls could not go on from the hello, OpenSSL's cipher choice comes
+        // next (in `accept` it waits for the SNI callback).
+        self.tls12_refusal(&facts)
     }
 
-    /// Whether the ClientHello offers TLS 1.3 (in its `supported_versions`).
-    fn client_offers_tls13(&self) -> bool {
-        let raw = self.feeder.hello.as_deref().unwrap_or_default();
-        super::hello::offered_versions(raw)
-            .and_then(|o| o.supported)
-            .is_some_and(|list| list.contains(&0x0304))
+    /// A TLS 1.3 ClientHello whose signature algorithms none of our keys can sign
+    /// with: OpenSSL refuses it before its ServerHello (`NO_SUITABLE_SIGNATURE_ALGORITHM`,
+    /// handshake_failure), where rustls would find out only at CertificateVerify.
+    fn tls13_sigalg_refusal(&self, facts: &super::hello::HelloFacts) -> Option<Refusal> {
+        let tls13 = facts.offers_tls13() && ours(&self.context).versions.contains(&0x0304);
+        let offered = facts.sigalgs.as_deref()?;
+        (tls13 && !self.context.can_sign_tls13(offered)).then_some(Refusal {
+            alert: Some((0x0303, 40)),
+            reason: Reason::NoSuitableSignatureAlgorithm,
+        })
+    }
+
+    /// A TLS 1.2 ClientHello (the client or our context lacks TLS 1.3) that no suite
+    /// with a loaded certificate can serve: OpenSSL's `NO_SHARED_CIPHER`, chosen before
+    /// signature algorithms are looked at.
+    fn tls12_refusal(&self, facts: &super::hello::HelloFacts) -> Option<Refusal> {
+        let tls12 = !facts.offers_tls13() || !ours(&self.context).versions.contains(&0x0304);
+        let servable = self
+            .context
+            .can_serve_tls12(&facts.suites, facts.groups.as_deref());
+        (tls12 && !servable).then_some(Refusal {
+            alert: Some((0x0303, 40)),
+            reason: Reason::NoSharedCipher,
+        })
+    }
+
+    /// A record rustls refused for its header, named as OpenSSL's record layer names
+    /// it: it looks at the version before the type (`WRONG_VERSION_NUMBER`), and calls
+    /// an unknown type `BAD_RECORD_TYPE` once TLS 1.3 records are encrypted,
+    /// `UNEXPECTED_RECORD` before.
+    fn bad_record(&self, err: &rustls::Error) -> Option<Reason> {
+        use rustls::InvalidMessage as M;
+        if !matches!(
+            err,
+            rustls::Error::InvalidMessage(M::InvalidContentType | M::UnknownProtocolVersion)
+        ) {
+            return None;
+        }
+        let (_, version) = self.feeder.last_record();
+        if version >> 8 != 3 {
+            return Some(Reason::WrongVersionNumber);
+        }
+        let tls13 = matches!(&self.tls, Tls::Conn(c) if c.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3));
+        Some(if tls13 {
+            Reason::BadRecordType
+        } else {
+            Reason::UnexpectedRecord
+        })
     }
 
     /// Fails the handshake as OpenSSL does for `refusal`: its alert, then its reason.
@@ -751,7 +811,10 @@ impl SslObject {
                     Some(f) => f.to_error(),
                     // A *fatal* close_notify is no clean close: OpenSSL reports alert 0.
                     None if fatal_close_notify => errors::alert_received(0),
-                    None => self.tls12_key_share(errors::from_rustls(&err, server_side)),
+                    None => match self.bad_record(&err) {
+                        Some(reason) => errors::ssl(reason),
+                        None => self.tls12_key_share(errors::from_rustls(&err, server_side)),
+                    },
                 };
                 Err(self.fail_with(mapped, by_peer_alert))
             }
@@ -764,7 +827,11 @@ impl SslObject {
         if let Some(refusal) = self.hello_refusal(None) {
             return Err(self.refuse(refusal));
         }
-        let client_offers_tls13 = self.client_offers_tls13();
+        let facts = self
+            .feeder
+            .hello
+            .as_deref()
+            .and_then(super::hello::hello_facts);
         let hello = accepted.client_hello();
         self.offered = OfferedSuites::from_hello(hello.cipher_suites());
         let offered: Option<Vec<Vec<u8>>> = hello.alpn().map(|it| it.map(<[u8]>::to_vec).collect());
@@ -775,16 +842,13 @@ impl SslObject {
         });
         self.feeder.hello = None;
         self.run_sni_callback(sni.as_deref())?;
-        if let Some(groups) = hello.named_groups() {
-            let groups: Vec<u16> = groups.iter().map(|g| u16::from(*g)).collect();
-            let tls12 = !client_offers_tls13 || !ours(&self.context).versions.contains(&0x0304);
-            if tls12 && !self.context.has_tls12_identity_for(&groups) {
-                // No usable certificate leaves no suite: OpenSSL's NO_SHARED_CIPHER.
-                return Err(self.refuse(Refusal {
-                    alert: Some((0x0303, 40)),
-                    reason: Reason::NoSharedCipher,
-                }));
-            }
+        // After the SNI callback, which may have swapped the context.
+        let refusal = facts.as_ref().and_then(|f| {
+            self.tls12_refusal(f)
+                .or_else(|| self.tls13_sigalg_refusal(f))
+        });
+        if let Some(refusal) = refusal {
+            return Err(self.refuse(refusal));
         }
         let config = match self.context.server_config_for(offered.as_deref()) {
             Ok(c) => c,

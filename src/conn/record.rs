@@ -31,6 +31,8 @@ pub(crate) struct Framer {
     /// Body bytes of the current record still to come.
     /// At most a record's length (a `u16` in the header).
     body_left: u16,
+    /// The version field of the last complete record header.
+    last_version: u16,
 }
 
 /// What [`Framer::advance`] saw.
@@ -64,6 +66,7 @@ impl Framer {
                 return Step::Partial;
             }
             let (content_type, len) = record_header(&self.header.bytes);
+            self.last_version = u16::from_be_bytes([self.header.bytes[1], self.header.bytes[2]]);
             self.header.clear();
             self.body_left = u16::try_from(len).unwrap_or(u16::MAX);
             return if len == 0 {
@@ -85,6 +88,11 @@ impl Framer {
     /// Whether the stream stands at a record boundary.
     pub fn at_boundary(&self) -> bool {
         self.header.is_empty() && self.body_left == 0
+    }
+
+    /// The version field of the last complete record header.
+    pub fn last_version(&self) -> u16 {
+        self.last_version
     }
 }
 
@@ -332,6 +340,11 @@ impl RecordFeeder {
     /// Whether we stand at a record boundary (no partial record passed on).
     pub fn at_boundary(&self) -> bool {
         self.framer.at_boundary()
+    }
+
+    /// The content type and version of the record passed on last.
+    pub fn last_record(&self) -> (u8, u16) {
+        (self.content_type, self.framer.last_version())
     }
 }
 

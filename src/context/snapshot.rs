@@ -421,14 +421,40 @@ impl SslContext {
         (versions, suites)
     }
 
-    /// Whether a TLS 1.2 client that lists `groups` can be served a certificate: an
-    /// ECDSA certificate needs its curve among them (OpenSSL's `tls1_check_cert_param`);
-    /// other keys always can.
-    pub(crate) fn has_tls12_identity_for(&self, groups: &[u16]) -> bool {
+    /// Whether a TLS 1.2 client offering `suites` (and `groups`, when it sent the
+    /// extension) can be served, as OpenSSL's server chooses: some suite both enable
+    /// whose certificate type is loaded, an ECDSA certificate counting only when its
+    /// curve is among the client's groups (`tls1_check_cert_param`).
+    pub(crate) fn can_serve_tls12(&self, suites: &[u16], groups: Option<&[u16]>) -> bool {
+        let enabled = self.server_cipher_suites().unwrap_or_default();
+        let state = self.lock();
+        state.identities.iter().any(|id| {
+            let curve_ok = match (id.ec_group, groups) {
+                (Some(g), Some(groups)) => groups.contains(&g),
+                _ => true,
+            };
+            curve_ok
+                && enabled.iter().any(|s| {
+                    s.version() == &rustls::version::TLS12
+                        && suites.contains(&u16::from(s.suite()))
+                        && s.usable_for_signature_algorithm(id.signing_key.algorithm())
+                })
+        })
+    }
+
+    /// Whether one of the loaded keys can sign a TLS 1.3 CertificateVerify with one of
+    /// `offered` (the client's `signature_algorithms`, of which only the schemes TLS 1.3
+    /// allows count: ECDSA with its curve's hash, RSA-PSS, EdDSA).
+    pub(crate) fn can_sign_tls13(&self, offered: &[u16]) -> bool {
+        let schemes: Vec<SignatureScheme> = offered
+            .iter()
+            .filter(|s| matches!(s, 0x0403 | 0x0503 | 0x0603 | 0x0804..=0x080b))
+            .map(|s| SignatureScheme::from(*s))
+            .collect();
         self.lock()
             .identities
             .iter()
-            .any(|id| id.ec_group.is_none_or(|g| groups.contains(&g)))
+            .any(|id| id.signing_key.choose_scheme(&schemes).is_some())
     }
 
     /// The cipher suites a server made from this context enables, in its order.
