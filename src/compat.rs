@@ -143,6 +143,9 @@ const CONTEXT_ROWS: &[Row] = &[
     ("sni_callback server_name", "name as sent (A-label, case kept)", "same: read from the raw ClientHello, since rustls lower-cases it", Status::Emulated, "rustls normalises the name", "tests/sni.rs"),
     ("sni_callback that panics", "(a callback returning a non-int sends internal_error)", "internal_error(80) and CALLBACK_FAILED", Status::Emulated, "Rust types rule out a wrong return type; a panic is the closest analogue", "tests/sni.rs"),
     ("keylog_filename write errors", "exception chained to the operation", "the line is lost silently", Status::Emulated, "rustls's KeyLog cannot fail the handshake", "tests/conn_semantics.rs"),
+    ("_host_flags", "any X509_CHECK_FLAG_* bits; hostname checks apply them", "every bit kept and read back; ALWAYS_CHECK_SUBJECT, NO_WILDCARDS, NO_PARTIAL_WILDCARDS and NEVER_CHECK_SUBJECT applied; MULTI_LABEL_WILDCARDS and SINGLE_LABEL_SUBDOMAINS kept only", Status::Emulated, "MULTI_LABEL_WILDCARDS does nothing in OpenSSL 1.1+ either; SINGLE_LABEL_SUBDOMAINS concerns '.name' references, which ssl.py refuses", "tests/context.rs"),
+    ("RAND_add", "mixes the bytes into OpenSSL's pool", "accepted and ignored", Status::Ignored, "the system generator (through ring) has no pool to seed", "rand::tests"),
+    ("_ssl.OPENSSL_VERSION (python/)", "'OpenSSL 3.0.N <date>'", "'sslcontext 0.1.0 (rustls 0.23; OpenSSL 3.0 semantics)'; OPENSSL_VERSION_INFO (3, 0, 0, 0, 0)", Status::Emulated, "names the engine; the version tuple selects ssl.py's and test_ssl's OpenSSL 3.0 branches", "python/test_ssl.expected"),
 ];
 
 /// Connection-level differences.

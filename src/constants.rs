@@ -33,8 +33,19 @@ pub const HAS_TLS_UNIQUE: bool = false;
 /// we list the RFC 9266 `tls-exporter` binding that `get_channel_binding` offers instead.
 pub const CHANNEL_BINDING_TYPES: &[&str] = &["tls-exporter"];
 
+/// `_ssl.HOSTFLAG_ALWAYS_CHECK_SUBJECT` (`X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT`):
+/// match the subject's commonName even when DNS subjectAltNames are present.
+pub const HOSTFLAG_ALWAYS_CHECK_SUBJECT: u32 = 0x1;
+/// `_ssl.HOSTFLAG_NO_WILDCARDS`: wildcards never match.
+pub const HOSTFLAG_NO_WILDCARDS: u32 = 0x2;
 /// `_ssl.HOSTFLAG_NO_PARTIAL_WILDCARDS`: CPython's default host flag.
 pub const HOSTFLAG_NO_PARTIAL_WILDCARDS: u32 = 4;
+/// `_ssl.HOSTFLAG_MULTI_LABEL_WILDCARDS`: kept in `_host_flags` but not applied (OpenSSL
+/// itself ignores it since 1.1.0).
+pub const HOSTFLAG_MULTI_LABEL_WILDCARDS: u32 = 0x8;
+/// `_ssl.HOSTFLAG_SINGLE_LABEL_SUBDOMAINS`: kept in `_host_flags` but not applied (it
+/// concerns hostnames with a leading dot, which CPython refuses as `server_hostname`).
+pub const HOSTFLAG_SINGLE_LABEL_SUBDOMAINS: u32 = 0x10;
 /// `_ssl.HOSTFLAG_NEVER_CHECK_SUBJECT`: set by `hostname_checks_common_name = False`.
 pub const HOSTFLAG_NEVER_CHECK_SUBJECT: u32 = 0x20;
 

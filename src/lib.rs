@@ -58,6 +58,7 @@ mod error;
 pub mod manual;
 mod options;
 mod pki;
+pub mod rand;
 mod session;
 mod tls_error;
 mod verify;

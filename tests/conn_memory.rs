@@ -114,3 +114,38 @@ fn errors_keep_their_source() {
     let reset = sslcontext::Error::Io(std::io::ErrorKind::ConnectionReset.into());
     assert_eq!(reset.python_class(), "ConnectionResetError");
 }
+
+/// `verified_chain_der()` is the chain the verifier built: the peer's certificates up
+/// to the trust anchor from the store (which the peer did not send); `peer_chain_der()`
+/// is what was sent. Nothing before the handshake or under CERT_NONE.
+#[test]
+fn verified_chain_ends_at_the_store_anchor() {
+    let root_pem = std::fs::read_to_string(common::cert_path("pki/root-ec.pem")).unwrap();
+    let root = sslcontext::x509::pem_cert_to_der_cert(&root_pem).unwrap();
+    let server = server_ctx("leaf-ec");
+    let client = client_ctx(&["root-ec"]);
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    assert_eq!(c.obj.verified_chain_der(), None);
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    let sent = c.obj.peer_chain_der().unwrap();
+    let verified = c.obj.verified_chain_der().unwrap();
+    assert_eq!(verified.len(), sent.len() + 1, "sent chain plus the anchor");
+    assert_eq!(verified[..sent.len()], sent[..]);
+    assert_eq!(verified.last(), Some(&root));
+    // The server verified no client certificate.
+    assert_eq!(s.obj.verified_chain_der(), None);
+
+    let unverified = client_ctx(&[]);
+    unverified.set_check_hostname(false).unwrap();
+    unverified
+        .set_verify_mode(sslcontext::VerifyMode::CertNone)
+        .unwrap();
+    let (mut c, mut s) = pair(&unverified, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert!(c.obj.peer_chain_der().is_some());
+    assert_eq!(c.obj.verified_chain_der(), None);
+}

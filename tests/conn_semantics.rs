@@ -881,3 +881,46 @@ fn garbage_after_our_close_notify_fails_unwrap_cleanly() {
         );
     }
 }
+
+/// `SslSocket::shutdown` keeps the connection: on a non-blocking stream whose peer has
+/// not answered yet it is `SSLWantReadError` and is simply called again (a consuming
+/// `unwrap()` would have dropped the connection); afterwards the stream is plain text.
+#[test]
+fn socket_shutdown_is_retried_without_losing_the_connection() {
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    with_sockets(
+        UnixStream::pair().unwrap(),
+        move |stream| {
+            let server = server_ctx("leaf-ec");
+            let mut tls = server.wrap_socket(stream, WrapOptions::server()).unwrap();
+            assert_eq!(tls.recv(10).unwrap(), b"hi");
+            // Answer the client's close_notify only once it has seen SSLWantReadError.
+            go_rx.recv().unwrap();
+            let mut plain = tls.unwrap().unwrap();
+            plain.write_all(b"plain").unwrap();
+        },
+        move |stream| {
+            let client = client_ctx(&["root-ec"]);
+            let mut tls = client
+                .wrap_socket(stream, WrapOptions::client("localhost"))
+                .unwrap();
+            tls.sendall(b"hi").unwrap();
+            tls.setblocking(false).unwrap();
+            let first = tls.shutdown();
+            assert!(
+                matches!(first, Err(Error::SslWantReadError(_))),
+                "{first:?}"
+            );
+            // The connection is still there: the TLS object knows it is shutting down.
+            assert_eq!(tls.sslobj().version(), Some("TLSv1.3"));
+            go_tx.send(()).unwrap();
+            tls.setblocking(true).unwrap();
+            tls.shutdown().unwrap();
+            let mut rest = Vec::new();
+            tls.get_mut().read_to_end(&mut rest).unwrap();
+            assert_eq!(rest, b"plain");
+            // sslobj_mut reaches the same object.
+            assert_eq!(tls.sslobj_mut().version(), Some("TLSv1.3"));
+        },
+    );
+}

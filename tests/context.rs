@@ -433,6 +433,7 @@ fn every_setter_bumps_the_generation() {
         ("hostname_checks_common_name", |c| {
             c.set_hostname_checks_common_name(false)
         }),
+        ("host_flags", |c| c.set_host_flags(0x24)),
         ("post_handshake_auth", |c| c.set_post_handshake_auth(true)),
         ("num_tickets", |c| c.set_num_tickets(3)),
         ("alpn_protocols", |c| c.set_alpn_protocols(&["h2"])),
@@ -544,4 +545,35 @@ fn concurrent_loads_and_counters_are_not_lost() {
     assert_eq!((stats.connect, stats.connect_good), (4, 4));
     let stats = server.session_stats();
     assert_eq!((stats.accept, stats.accept_good), (4, 4));
+}
+
+#[test]
+fn host_flags_setter_keeps_every_bit_and_drives_common_name_checks() {
+    use sslcontext::constants::{
+        HOSTFLAG_MULTI_LABEL_WILDCARDS, HOSTFLAG_NEVER_CHECK_SUBJECT,
+        HOSTFLAG_NO_PARTIAL_WILDCARDS, HOSTFLAG_NO_WILDCARDS,
+    };
+    let ctx = c();
+    assert_eq!(ctx.host_flags(), HOSTFLAG_NO_PARTIAL_WILDCARDS);
+    // ssl.py: hostname_checks_common_name = False is `_host_flags |= NEVER_CHECK_SUBJECT`.
+    let before = ctx.generation();
+    ctx.set_host_flags(ctx.host_flags() | HOSTFLAG_NEVER_CHECK_SUBJECT)
+        .unwrap();
+    assert!(ctx.generation() > before);
+    assert!(!ctx.hostname_checks_common_name());
+    assert_eq!(
+        sslcontext::__private::current_verify_policy(&ctx).host_flags,
+        HOSTFLAG_NO_PARTIAL_WILDCARDS | HOSTFLAG_NEVER_CHECK_SUBJECT
+    );
+    ctx.set_host_flags(ctx.host_flags() & !HOSTFLAG_NEVER_CHECK_SUBJECT)
+        .unwrap();
+    assert!(ctx.hostname_checks_common_name());
+    // Bits OpenSSL does not act on are kept as OpenSSL keeps them.
+    let all = HOSTFLAG_NO_WILDCARDS | HOSTFLAG_MULTI_LABEL_WILDCARDS | 0x4000;
+    ctx.set_host_flags(all).unwrap();
+    assert_eq!(ctx.host_flags(), all);
+    assert_eq!(
+        sslcontext::__private::current_verify_policy(&ctx).host_flags,
+        all
+    );
 }

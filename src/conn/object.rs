@@ -273,6 +273,8 @@ pub struct SslObject {
     /// The processed `server_hostname` (a client's target, rebuilt for `set_session`);
     /// boxed, as most server connections have none.
     target: Option<Box<crate::verify::ServerNameSpec>>,
+    /// The chain the verifier accepted (leaf first, trust anchor last).
+    verified_chain: Option<Box<[rustls_pki_types::CertificateDer<'static>]>>,
 }
 
 impl std::fmt::Debug for SslObject {
@@ -376,6 +378,7 @@ impl SslObject {
             session_sink,
             offered_session: options.session,
             target,
+            verified_chain: None,
         })
     }
 
@@ -769,13 +772,17 @@ impl SslObject {
         };
         let server_side = self.server_side;
         let closing = self.shutdown.sent;
-        let (result, failure) = crate::verify::capture_failure(|| {
+        let (result, noted) = crate::verify::capture(|| {
             if closing {
                 process_after_close_notify(conn)
             } else {
                 conn.process_new_packets()
             }
         });
+        let failure = noted.failure;
+        if let Some(chain) = noted.verified {
+            self.verified_chain = Some(chain.into_boxed_slice());
+        }
         match result {
             Ok(state) => {
                 if state.peer_has_closed() {
@@ -1225,6 +1232,17 @@ impl SslObject {
     pub fn session_reused(&self) -> bool {
         self.handshake_done()
             && self.conn().and_then(|c| c.handshake_kind()) == Some(HandshakeKind::Resumed)
+    }
+
+    /// The peer's chain as the verifier built and accepted it (leaf first, ending with
+    /// the trust anchor from the context's store), as OpenSSL's
+    /// `SSL_get0_verified_chain` behind CPython's `_sslobj.get_verified_chain()`.
+    /// `None` when no chain was verified: before the handshake, under `CERT_NONE`, when
+    /// the peer sent no certificate, and on a resumed session (OpenSSL keeps no
+    /// verified chain across resumption either).
+    pub fn verified_chain_der(&self) -> Option<Vec<Vec<u8>>> {
+        let chain = self.verified_chain.as_ref()?;
+        Some(chain.iter().map(|c| c.as_ref().to_vec()).collect())
     }
 
     /// The peer's certificate chain as sent (leaf first), after the handshake.

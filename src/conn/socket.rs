@@ -216,6 +216,13 @@ impl<S: Read + Write> SslSocket<S> {
         &self.obj
     }
 
+    /// Mutable access to the TLS object inside (`set_session`, `set_context`, as
+    /// CPython's `SSLSocket._sslobj` allows after wrapping). Reads and writes on it see
+    /// only what the socket has already moved; use the socket's own methods for I/O.
+    pub fn sslobj_mut(&mut self) -> &mut SslObject {
+        &mut self.obj
+    }
+
     /// The underlying stream (for socket options such as timeouts).
     pub fn get_ref(&self) -> &S {
         &self.stream
@@ -387,8 +394,18 @@ impl<S: Read + Write> SslSocket<S> {
 
     /// `SSLSocket.unwrap()`: the TLS shutdown, then the plain stream back.
     pub fn unwrap(mut self) -> Result<S> {
-        self.drive(Op::Read, SslObject::unwrap)?;
+        self.shutdown()?;
         Ok(self.stream)
+    }
+
+    /// CPython's `SSLSocket._sslobj.shutdown()`: sends close_notify and waits for the
+    /// peer's, keeping the connection. On a non-blocking stream it can fail with
+    /// `SSLWantReadError` / `SSLWantWriteError` and is then called again (as
+    /// `unwrap()` is in Python); once it succeeds, [`SslSocket::get_mut`] gives the
+    /// stream for plain-text use. [`SslSocket::unwrap`] is this plus giving the stream
+    /// back.
+    pub fn shutdown(&mut self) -> Result<()> {
+        self.drive(Op::Read, SslObject::unwrap)
     }
 
     /// `SSLSocket.getpeercert()`.

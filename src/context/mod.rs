@@ -332,6 +332,18 @@ impl SslContext {
         self.read(|s| s.host_flags)
     }
 
+    /// `SSLContext._host_flags = flags`: every bit is kept, as OpenSSL keeps it;
+    /// hostname checks apply `HOSTFLAG_ALWAYS_CHECK_SUBJECT`, `HOSTFLAG_NO_WILDCARDS`,
+    /// `HOSTFLAG_NO_PARTIAL_WILDCARDS` and `HOSTFLAG_NEVER_CHECK_SUBJECT`
+    /// ([`crate::constants`]). ssl.py's `hostname_checks_common_name` setter goes
+    /// through this.
+    pub fn set_host_flags(&self, flags: u32) -> Result<()> {
+        self.update(|s| {
+            s.host_flags = flags;
+            Ok(())
+        })
+    }
+
     /// `SSLContext.post_handshake_auth`.
     pub fn post_handshake_auth(&self) -> bool {
         self.read(|s| s.post_handshake_auth)

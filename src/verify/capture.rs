@@ -19,7 +19,18 @@
 
 use std::cell::RefCell;
 
+use rustls_pki_types::CertificateDer;
+
 use super::codes::VerifyFailure;
+
+/// What the verifiers noted while a capture was open.
+#[derive(Debug, Default)]
+pub(crate) struct Noted {
+    /// The failure, if verification failed.
+    pub failure: Option<VerifyFailure>,
+    /// The verified chain (leaf first, trust anchor last), if verification succeeded.
+    pub verified: Option<Vec<CertificateDer<'static>>>,
+}
 
 /// The capture state of a thread.
 #[derive(Debug, Default)]
@@ -27,8 +38,8 @@ enum Slot {
     /// No connection of this crate is inside rustls on this thread.
     #[default]
     Closed,
-    /// A connection is; the failure a verifier noted, if any.
-    Open(Option<VerifyFailure>),
+    /// A connection is; what a verifier noted so far.
+    Open(Noted),
 }
 
 thread_local! {
@@ -45,20 +56,22 @@ pub(crate) struct Capture {
 impl Capture {
     /// Opens a capture on this thread (nesting keeps the outer one for later).
     pub(crate) fn open() -> Capture {
-        let outer = CURRENT.with(|c| c.replace(Slot::Open(None)));
+        let outer = CURRENT.with(|c| c.replace(Slot::Open(Noted::default())));
         Capture { outer: Some(outer) }
     }
 
-    /// Closes the capture; returns the failure a verifier noted while it was open.
-    pub(crate) fn finish(mut self) -> Option<VerifyFailure> {
+    /// Closes the capture; returns what the verifiers noted while it was open.
+    pub(crate) fn finish(mut self) -> Noted {
         self.restore()
     }
 
-    fn restore(&mut self) -> Option<VerifyFailure> {
-        let outer = self.outer.take()?;
+    fn restore(&mut self) -> Noted {
+        let Some(outer) = self.outer.take() else {
+            return Noted::default();
+        };
         match CURRENT.with(|c| c.replace(outer)) {
             Slot::Open(noted) => noted,
-            Slot::Closed => None,
+            Slot::Closed => Noted::default(),
         }
     }
 }
@@ -69,22 +82,39 @@ impl Drop for Capture {
     }
 }
 
-/// Runs `f` with a capture open; returns its result and the failure a verifier noted.
-pub(crate) fn capture_failure<T>(f: impl FnOnce() -> T) -> (T, Option<VerifyFailure>) {
+/// Runs `f` with a capture open; returns its result and what the verifiers noted.
+pub(crate) fn capture<T>(f: impl FnOnce() -> T) -> (T, Noted) {
     let capture = Capture::open();
     let out = f();
     (out, capture.finish())
+}
+
+/// [`capture`], keeping only the failure.
+#[cfg(test)]
+pub(crate) fn capture_failure<T>(f: impl FnOnce() -> T) -> (T, Option<VerifyFailure>) {
+    let (out, noted) = capture(f);
+    (out, noted.failure)
 }
 
 /// Called by the verifiers: records `failure` in this thread's open capture. Returns
 /// false when no capture is open (rustls driven outside the crate).
 pub(crate) fn note(failure: &VerifyFailure) -> bool {
     CURRENT.with(|c| match &mut *c.borrow_mut() {
-        Slot::Open(slot) => {
-            *slot = Some(failure.clone());
+        Slot::Open(noted) => {
+            noted.failure = Some(failure.clone());
             true
         }
         Slot::Closed => false,
+    })
+}
+
+/// Called by the verifiers on success: records the verified chain in this thread's
+/// open capture (nothing happens when none is open).
+pub(crate) fn note_verified(chain: Vec<CertificateDer<'static>>) {
+    CURRENT.with(|c| {
+        if let Slot::Open(noted) = &mut *c.borrow_mut() {
+            noted.verified = Some(chain);
+        }
     })
 }
 
@@ -112,6 +142,16 @@ mod tests {
             assert_eq!(inner.map(|f| f.code), Some(20));
         });
         assert_eq!(outer.map(|f| f.code), Some(10));
+    }
+
+    #[test]
+    fn a_verified_chain_is_noted_inside_the_scope_only() {
+        note_verified(vec![CertificateDer::from(vec![1u8])]);
+        let ((), noted) = capture(|| note_verified(vec![CertificateDer::from(vec![2u8])]));
+        assert_eq!(noted.verified.unwrap()[0].as_ref(), &[2u8]);
+        assert!(noted.failure.is_none());
+        let ((), noted) = capture(|| ());
+        assert!(noted.verified.is_none());
     }
 
     #[test]

@@ -51,7 +51,13 @@ impl ClientCertVerifier for ClientVerifier {
             .core
             .verify(end_entity, intermediates, None, now, Usage::ClientAuth)
         {
-            Ok(_) => Ok(ClientCertVerified::assertion()),
+            Ok(chain) => {
+                // CERT_NONE verifies nothing: there is no verified chain to keep.
+                if self.core.policy().verify_mode != crate::VerifyMode::CertNone {
+                    super::capture::note_verified(chain);
+                }
+                Ok(ClientCertVerified::assertion())
+            }
             Err(f) => Err(f.rustls_error(super::capture::note(&f))),
         }
     }

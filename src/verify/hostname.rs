@@ -18,12 +18,10 @@
 use super::codes::{HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH};
 use super::path::{Cert, GenName};
 use super::server_name::ServerNameSpec;
-use crate::constants::{HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
-
-/// `X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT`.
-pub const HOSTFLAG_ALWAYS_CHECK_SUBJECT: u32 = 0x1;
-/// `X509_CHECK_FLAG_NO_WILDCARDS`.
-pub const HOSTFLAG_NO_WILDCARDS: u32 = 0x2;
+use crate::constants::{
+    HOSTFLAG_ALWAYS_CHECK_SUBJECT, HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS,
+    HOSTFLAG_NO_WILDCARDS,
+};
 
 /// Checks `leaf_der` against `name` as OpenSSL does for CPython: `Ok(())` on a match,
 /// `Err(62)` (hostname) or `Err(64)` (IP address) otherwise. A leaf that does not parse

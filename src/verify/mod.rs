@@ -61,7 +61,7 @@ pub mod policy;
 pub mod server;
 pub mod server_name;
 
-pub(crate) use capture::capture_failure;
+pub(crate) use capture::capture;
 pub use client::ClientVerifier;
 pub use codes::{verify_error_string, VerifyFailure};
 pub use hostname::check_host;

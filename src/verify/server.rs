@@ -93,7 +93,13 @@ impl ServerCertVerifier for ServerVerifier {
             .core
             .verify(end_entity, intermediates, name, now, Usage::ServerAuth)
         {
-            Ok(_) => Ok(ServerCertVerified::assertion()),
+            Ok(chain) => {
+                // CERT_NONE verifies nothing: there is no verified chain to keep.
+                if self.core.policy().verify_mode != crate::VerifyMode::CertNone {
+                    super::capture::note_verified(chain);
+                }
+                Ok(ServerCertVerified::assertion())
+            }
             Err(f) => Err(f.rustls_error(super::capture::note(&f))),
         }
     }

@@ -37,7 +37,9 @@ pub(crate) mod time;
 pub(crate) use convert::b64_value;
 pub use convert::{der_cert_to_pem_cert, pem_cert_to_der_cert, test_decode_cert};
 pub use decode::decode_der;
-pub use oid::{dotted as oid_dotted, long_name as oid_long_name, oid_to_text};
+pub use oid::{
+    dotted as oid_dotted, long_name as oid_long_name, nid2obj, oid_to_text, txt2obj, Asn1Object,
+};
 pub use time::{cert_time_to_seconds, format_asn1_time};
 
 /// An attribute value: text, or raw bytes for a BIT STRING value (CPython `bytes`).

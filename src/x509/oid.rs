@@ -1,7 +1,9 @@
-//! OID → text, as OpenSSL's `OBJ_obj2txt(obj, 0)`: the long name of an OID OpenSSL
-//! knows (its full object table, see `oid_table.rs`), else the dotted form.
+//! OpenSSL's object table: OID → text as `OBJ_obj2txt(obj, 0)` prints it (the long
+//! name of an OID OpenSSL knows, else the dotted form), and the NID / short name /
+//! long name lookups behind `_ssl.nid2obj` and `_ssl.txt2obj` (see `oid_table.rs`).
 
-use super::oid_table::OID_NAMES;
+use super::oid_table::{BY_OID, OBJECTS};
+use crate::error::{Error, Result};
 
 /// `id-ad-ocsp` (1.3.6.1.5.5.7.48.1).
 pub(crate) const AD_OCSP: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
@@ -34,11 +36,118 @@ pub fn oid_to_text(content: &[u8]) -> String {
 
 /// OpenSSL's long name for an OID's content octets, if OpenSSL 3.0 knows it.
 pub fn long_name(content: &[u8]) -> Option<&'static str> {
-    OID_NAMES
-        .binary_search_by(|(k, _)| (*k).cmp(content))
-        .ok()
-        .and_then(|i| OID_NAMES.get(i))
-        .map(|(_, n)| *n)
+    let (_, short, long, _) = by_oid(content)?;
+    Some(if long.is_empty() { short } else { long })
+}
+
+type Row = (u16, &'static str, &'static str, &'static [u8]);
+
+/// The object OpenSSL finds for an OID (`OBJ_obj2nid`).
+fn by_oid(content: &[u8]) -> Option<&'static Row> {
+    let i = BY_OID
+        .binary_search_by(|&i| OBJECTS[usize::from(i)].3.cmp(content))
+        .ok()?;
+    OBJECTS.get(usize::from(BY_OID[i]))
+}
+
+/// An entry of OpenSSL's object table: what `_ssl.nid2obj()` / `_ssl.txt2obj()` return
+/// as the tuple `(nid, shortname, longname, oid)` (`ssl._ASN1Object`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Asn1Object {
+    /// OpenSSL's numeric identifier (NID).
+    pub nid: i32,
+    /// The short name (`"serverAuth"`).
+    pub shortname: &'static str,
+    /// The long name (`"TLS Web Server Authentication"`).
+    pub longname: &'static str,
+    /// The dotted OID, `None` for objects without one.
+    pub oid: Option<String>,
+}
+
+impl Asn1Object {
+    fn from_row(&(nid, short, long, der): &Row) -> Self {
+        Asn1Object {
+            nid: i32::from(nid),
+            shortname: short,
+            longname: long,
+            oid: (!der.is_empty()).then(|| dotted(der)),
+        }
+    }
+}
+
+/// `_ssl.nid2obj(nid)`: the object with OpenSSL 3.0's NID `nid`, with CPython's
+/// `ValueError`s (`'NID must be positive.'`, `'unknown NID 100000'`, and `'Unknown
+/// object'` for NID 0, `NID_undef`).
+pub fn nid2obj(nid: i32) -> Result<Asn1Object> {
+    if nid < 0 {
+        return Err(Error::value("NID must be positive."));
+    }
+    if nid == 0 {
+        return Err(Error::value("Unknown object"));
+    }
+    OBJECTS
+        .binary_search_by(|row| i32::from(row.0).cmp(&nid))
+        .map(|i| Asn1Object::from_row(&OBJECTS[i]))
+        .map_err(|_| Error::value(format!("unknown NID {nid}")))
+}
+
+/// `_ssl.txt2obj(txt, name)`: the object for a dotted OID, or, when `name` is true,
+/// for a short or long name first (case-sensitive, as OpenSSL's `OBJ_txt2obj`).
+/// Text that is neither gives `ValueError("unknown object 'txt'")`; a well-formed
+/// OID OpenSSL does not know gives `ValueError('Unknown object')`.
+pub fn txt2obj(txt: &str, name: bool) -> Result<Asn1Object> {
+    if name {
+        let found = OBJECTS
+            .iter()
+            .find(|row| row.1 == txt)
+            .or_else(|| OBJECTS.iter().find(|row| row.2 == txt));
+        if let Some(row) = found {
+            return Ok(Asn1Object::from_row(row));
+        }
+    }
+    let der = encode_dotted(txt).ok_or_else(|| {
+        Error::value(format!("unknown object {}", crate::error::py_repr_str(txt)))
+    })?;
+    by_oid(&der)
+        .map(|row| Asn1Object {
+            oid: Some(dotted(&der)),
+            ..Asn1Object::from_row(row)
+        })
+        .ok_or_else(|| Error::value("Unknown object"))
+}
+
+/// The DER content octets of a dotted OID, as OpenSSL's `a2d_ASN1_OBJECT` accepts it
+/// (the first arc 0, 1 or 2; the second below 40 unless the first is 2; at least two
+/// arcs). Arcs beyond 128 bits are refused.
+fn encode_dotted(txt: &str) -> Option<Vec<u8>> {
+    let arcs = txt
+        .split('.')
+        .map(|a| {
+            if a.is_empty() || !a.bytes().all(|b| b.is_ascii_digit()) {
+                None
+            } else {
+                a.parse::<u128>().ok()
+            }
+        })
+        .collect::<Option<Vec<u128>>>()?;
+    let (&first, rest) = arcs.split_first()?;
+    let (&second, rest) = rest.split_first()?;
+    if first > 2 || (first < 2 && second >= 40) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for v in
+        std::iter::once(first.checked_mul(40)?.checked_add(second)?).chain(rest.iter().copied())
+    {
+        let mut chunk = vec![(v & 0x7f) as u8];
+        let mut v = v >> 7;
+        while v != 0 {
+            chunk.push(0x80 | (v & 0x7f) as u8);
+            v >>= 7;
+        }
+        out.extend(chunk.iter().rev());
+    }
+    Some(out)
 }
 
 /// Dotted decimal form of an OID's content octets, arbitrary-size arcs included.
@@ -162,5 +271,61 @@ mod tests {
         c.extend(chunk);
         c.push(3);
         assert_eq!(dotted(&c), "1.2.99999999999999999999999.3");
+        assert_eq!(encode_dotted("1.2.99999999999999999999999.3"), Some(c));
+    }
+
+    #[test]
+    fn nid2obj_as_cpython() {
+        let server = Asn1Object {
+            nid: 129,
+            shortname: "serverAuth",
+            longname: "TLS Web Server Authentication",
+            oid: Some("1.3.6.1.5.5.7.3.1".into()),
+        };
+        assert_eq!(nid2obj(129).unwrap(), server);
+        assert_eq!(nid2obj(130).unwrap().shortname, "clientAuth");
+        let no_oid = nid2obj(916).unwrap();
+        assert_eq!(
+            (no_oid.shortname, no_oid.oid),
+            ("AES-128-CBC-HMAC-SHA1", None)
+        );
+        let msg = |r: Result<Asn1Object>| r.unwrap_err().to_string();
+        assert_eq!(msg(nid2obj(-1)), "NID must be positive.");
+        assert_eq!(msg(nid2obj(0)), "Unknown object");
+        assert_eq!(msg(nid2obj(100_000)), "unknown NID 100000");
+        // OpenSSL 3.0 knows 1238 NIDs, the highest 1247.
+        assert_eq!(OBJECTS.len(), 1238);
+        assert_eq!(OBJECTS.last().map(|r| r.0), Some(1247));
+    }
+
+    #[test]
+    fn txt2obj_as_cpython() {
+        let msg = |r: Result<Asn1Object>| r.unwrap_err().to_string();
+        assert_eq!(txt2obj("1.3.6.1.5.5.7.3.1", false).unwrap().nid, 129);
+        assert_eq!(txt2obj("serverAuth", true).unwrap().nid, 129);
+        assert_eq!(
+            txt2obj("TLS Web Server Authentication", true).unwrap().nid,
+            129
+        );
+        assert_eq!(txt2obj("CN", true).unwrap().oid.as_deref(), Some("2.5.4.3"));
+        assert_eq!(txt2obj("commonName", true).unwrap().nid, 13);
+        assert_eq!(txt2obj("AES-128-CBC-HMAC-SHA1", true).unwrap().oid, None);
+        assert_eq!(
+            msg(txt2obj("serverAuth", false)),
+            "unknown object 'serverAuth'"
+        );
+        assert_eq!(
+            msg(txt2obj("serverauth", true)),
+            "unknown object 'serverauth'"
+        );
+        assert_eq!(
+            msg(txt2obj("undefined", true)),
+            "unknown object 'undefined'"
+        );
+        assert_eq!(msg(txt2obj("1.2.3.4.5", true)), "Unknown object");
+        assert_eq!(msg(txt2obj("1.40", false)), "unknown object '1.40'");
+        assert_eq!(msg(txt2obj("1", false)), "unknown object '1'");
+        // The OID's canonical object (OBJ_obj2nid), named as OBJ_obj2txt names it.
+        assert_eq!(long_name(&[0x55, 0x04, 0x03]), Some("commonName"));
     }
 }
