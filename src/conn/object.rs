@@ -693,7 +693,7 @@ impl SslObject {
     fn tls13_sigalg_refusal(&self, facts: &super::hello::HelloFacts) -> Option<Refusal> {
         let tls13 = facts.offers_tls13() && ours(&self.context).versions.contains(&0x0304);
         let offered = facts.sigalgs.as_deref()?;
-        (tls13 && !self.context.can_sign_tls13(offered)).then_some(Refusal {
+        (tls13 && self.context.no_tls13_signer_for(offered)).then_some(Refusal {
             alert: Some((0x0303, 40)),
             reason: Reason::NoSuitableSignatureAlgorithm,
         })

@@ -442,19 +442,22 @@ impl SslContext {
         })
     }
 
-    /// Whether one of the loaded keys can sign a TLS 1.3 CertificateVerify with one of
-    /// `offered` (the client's `signature_algorithms`, of which only the schemes TLS 1.3
-    /// allows count: ECDSA with its curve's hash, RSA-PSS, EdDSA).
-    pub(crate) fn can_sign_tls13(&self, offered: &[u16]) -> bool {
+    /// Whether some key is loaded but none can sign a TLS 1.3 CertificateVerify with one
+    /// of `offered` (the client's `signature_algorithms`, of which only the schemes TLS
+    /// 1.3 allows count: ECDSA with its curve's hash, RSA-PSS, EdDSA). Without a key the
+    /// handshake fails elsewhere (`NO_SHARED_CIPHER`, as OpenSSL's).
+    pub(crate) fn no_tls13_signer_for(&self, offered: &[u16]) -> bool {
         let schemes: Vec<SignatureScheme> = offered
             .iter()
             .filter(|s| matches!(s, 0x0403 | 0x0503 | 0x0603 | 0x0804..=0x080b))
             .map(|s| SignatureScheme::from(*s))
             .collect();
-        self.lock()
-            .identities
-            .iter()
-            .any(|id| id.signing_key.choose_scheme(&schemes).is_some())
+        let state = self.lock();
+        !state.identities.is_empty()
+            && !state
+                .identities
+                .iter()
+                .any(|id| id.signing_key.choose_scheme(&schemes).is_some())
     }
 
     /// The cipher suites a server made from this context enables, in its order.
