@@ -96,25 +96,8 @@ struct ServerCase {
 
 fn s_server(case: &ServerCase) {
     let port = peers::free_port();
-    let p = port.to_string();
-    let cert = peers::cert(&format!("pki/{}.pem", case.leaf));
-    let key = peers::cert(&format!("pki/{}.key", case.leaf));
-    let chain = peers::cert(intermediate(case.leaf));
     let roots = peers::cert("bundles/roots.pem");
-    let mut args = vec![
-        "s_server",
-        "-accept",
-        &p,
-        "-naccept",
-        "1",
-        "-brief",
-        "-cert",
-        &cert,
-        "-key",
-        &key,
-        "-cert_chain",
-        &chain,
-    ];
+    let mut args = vec!["-brief"];
     args.push(if case.tls12 { "-tls1_2" } else { "-tls1_3" });
     if case.client_cert.is_some() {
         args.extend(["-Verify", "2", "-verify_return_error", "-CAfile", &roots]);
@@ -122,7 +105,7 @@ fn s_server(case: &ServerCase) {
     if !case.alpn.0.is_empty() {
         args.extend(["-alpn", case.alpn.0]);
     }
-    let mut peer = peers::openssl(&args);
+    let mut peer = peers::s_server(port, case.leaf, intermediate(case.leaf), &args);
     let ctx = our_client(case.leaf, case.tls12, case.client_cert, case.alpn.1);
     let result = handshake_client(&ctx, port);
     let tag = format!(
@@ -480,26 +463,7 @@ fn renegotiation_request_from_openssl_server() {
         return;
     }
     let port = peers::free_port();
-    let p = port.to_string();
-    let (cert, key) = (
-        peers::cert("pki/leaf-ec.pem"),
-        peers::cert("pki/leaf-ec.key"),
-    );
-    let chain = peers::cert(intermediate("leaf-ec"));
-    let mut peer = peers::openssl(&[
-        "s_server",
-        "-accept",
-        &p,
-        "-naccept",
-        "1",
-        "-cert",
-        &cert,
-        "-key",
-        &key,
-        "-cert_chain",
-        &chain,
-        "-tls1_2",
-    ]);
+    let mut peer = peers::s_server(port, "leaf-ec", intermediate("leaf-ec"), &["-tls1_2"]);
     let ctx = our_client("leaf-ec", true, None, &[]);
     let mut tls = handshake_client(&ctx, port).unwrap();
     assert_eq!(tls.version(), Some("TLSv1.2"));

@@ -407,27 +407,12 @@ fn against_openssl_s_server() {
         return;
     }
     let port = peers::free_port();
-    let p = port.to_string();
-    let (cert, key) = (
-        peers::cert("pki/leaf-ec.pem"),
-        peers::cert("pki/leaf-ec.key"),
+    let mut peer = peers::s_server(
+        port,
+        "leaf-ec",
+        "chains/leaf-ec.chain.pem",
+        &["-brief", "-tls1_2"],
     );
-    let chain = peers::cert("chains/leaf-ec.chain.pem");
-    let mut peer = peers::openssl(&[
-        "s_server",
-        "-accept",
-        &p,
-        "-naccept",
-        "1",
-        "-brief",
-        "-cert",
-        &cert,
-        "-key",
-        &key,
-        "-cert_chain",
-        &chain,
-        "-tls1_2",
-    ]);
     rt().block_on(async {
         let client = client_ctx(&["root-ec"]);
         let mut tcp = None;

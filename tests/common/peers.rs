@@ -218,6 +218,32 @@ pub fn openssl(args: &[&str]) -> Peer {
     Peer::spawn(cmd, dir)
 }
 
+/// `openssl s_server` for one connection on `port`, serving `pki/<leaf>.pem` with its
+/// key and the chain file `chain` (under `certs/`), plus `extra` arguments.
+pub fn s_server(port: u16, leaf: &str, chain: &str, extra: &[&str]) -> Peer {
+    let p = port.to_string();
+    let (leaf_pem, key_pem) = (
+        cert(&format!("pki/{leaf}.pem")),
+        cert(&format!("pki/{leaf}.key")),
+    );
+    let chain_pem = cert(chain);
+    let mut args = vec![
+        "s_server",
+        "-accept",
+        &p,
+        "-naccept",
+        "1",
+        "-cert",
+        &leaf_pem,
+        "-key",
+        &key_pem,
+        "-cert_chain",
+        &chain_pem,
+    ];
+    args.extend_from_slice(extra);
+    openssl(&args)
+}
+
 /// Shared Python helpers: context from a config, JSON summary of a connection.
 pub const PY_COMMON: &str = r#"
 import json, socket, ssl, sys
