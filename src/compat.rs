@@ -170,6 +170,9 @@ const CONNECTION_ROWS: &[Row] = &[
     ("IDNA for server_hostname", "Python's IDNA 2003 codec", "the idna crate with IDNA 2003's four differing mappings; unassigned code points and some bidi cases may differ", Status::Emulated, "no IDNA 2003 crate", "tests/hostname.rs"),
     ("shared_ciphers()", "client offer ∩ server suites", "same, over the suites rustls implements", Status::Emulated, "rustls has 9 suites", "tests/conn_memory.rs"),
     ("a bad record after our close_notify", "SSL_shutdown fails with the record error; no second alert", "unwrap() fails with DECRYPTION_FAILED_OR_BAD_RECORD_MAC; in debug builds rustls's double-alert assertion (rustls/rustls#959) is caught and its message printed to stderr", Status::Emulated, "rustls counts close_notify as its one alert", "tests/conn_semantics.rs"),
+    ("_msg_callback (python/)", "called for every protocol message and alert", "stored and read back, never called", Status::Ignored, "the crate has no protocol-message tracer yet (rustls exposes no message hook)", "python/test_ssl.expected"),
+    ("certfile holding only the leaf", "OpenSSL also sends the issuers it finds in its trust store (auto chain)", "the certfile's chain only", Status::Emulated, "not emulated yet: the chain sent is the one loaded", "python/test_ssl.expected"),
+    ("_wrap_socket I/O (python/)", "OpenSSL reads the fd; one deadline per operation; the GIL released during crypto", "through the Python socket's own recv/send (its timeout, non-blocking mode, EINTR handling); the timeout applies per socket call, so a slow-dripping peer can stretch an operation; the GIL held during rustls's work", Status::Emulated, "no unsafe fd access; Python's socket keeps its own semantics", "python/real_programs.py"),
 ];
 
 /// The Markdown table of [`features`] (what `docs/COMPATIBILITY.md` holds).
