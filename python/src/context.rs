@@ -214,6 +214,11 @@ fn sni_hook(context: Py<PyWeakrefReference>) -> SniCallback {
 }
 
 impl PySslContext {
+    /// The `_msg_callback` callable, if one is set.
+    pub fn msg_callback_object(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.msg_callback.as_ref().map(|c| c.clone_ref(py))
+    }
+
     fn err(&self, py: Python<'_>, e: sslcontext::Error) -> PyErr {
         to_py(py, e)
     }
@@ -419,8 +424,9 @@ impl PySslContext {
         Ok(())
     }
 
-    /// The message callback (`ssl.SSLContext._msg_callback`): stored; the crate has no
-    /// protocol-message tracing yet, so it is never called.
+    /// The message callback (`ssl.SSLContext._msg_callback`): connections over Python
+    /// sockets made afterwards report what their records show in clear (see
+    /// `msgtrace.rs`).
     #[getter(_msg_callback)]
     fn msg_callback(&self, py: Python<'_>) -> Py<PyAny> {
         match &self.msg_callback {

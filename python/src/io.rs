@@ -39,15 +39,26 @@ pub struct PyStream {
     /// The Python exception of the last failed call, to raise instead of the crate's
     /// error.
     stashed: Option<PyErr>,
+    /// The `_msg_callback` tracer, if the context had a callback.
+    trace: Option<crate::msgtrace::MsgTrace>,
 }
 
 impl PyStream {
     /// A stream over `sock` (held weakly).
-    pub fn new(sock: &Bound<'_, PyAny>) -> PyResult<Self> {
+    pub fn new(
+        sock: &Bound<'_, PyAny>,
+        trace: Option<crate::msgtrace::MsgTrace>,
+    ) -> PyResult<Self> {
         Ok(PyStream {
             sock: PyWeakrefReference::new(sock)?.unbind(),
             stashed: None,
+            trace,
         })
+    }
+
+    /// The first exception the `_msg_callback` raised during the last operation.
+    pub fn take_callback_error(&mut self) -> Option<PyErr> {
+        self.trace.as_mut().and_then(|t| t.error.take())
     }
 
     /// The socket, if it is still alive.
@@ -121,6 +132,9 @@ impl io::Read for PyStream {
                 .as_bytes();
             let n = bytes.len().min(buf.len());
             buf[..n].copy_from_slice(&bytes[..n]);
+            if let Some(t) = self.trace.as_mut() {
+                t.feed(py, false, &buf[..n]);
+            }
             Ok(n)
         })
     }
@@ -130,9 +144,14 @@ impl io::Write for PyStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let sent = self.call("send", |py| PyBytes::new(py, buf).into_any().unbind())?;
         Python::attach(|py| {
-            sent.bind(py)
+            let n = sent
+                .bind(py)
                 .extract::<usize>()
-                .map_err(|_| io::Error::other("send() returned no count"))
+                .map_err(|_| io::Error::other("send() returned no count"))?;
+            if let Some(t) = self.trace.as_mut() {
+                t.feed(py, true, &buf[..n.min(buf.len())]);
+            }
+            Ok(n)
         })
     }
 

@@ -13,6 +13,7 @@ mod constants;
 mod context;
 mod errors;
 mod io;
+mod msgtrace;
 mod objects;
 mod paths;
 mod session;

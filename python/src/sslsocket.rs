@@ -216,7 +216,14 @@ pub fn wrap_socket(
         )));
     }
     let (options, hostname) = args.options()?;
-    let stream = PyStream::new(sock)?;
+    let trace = context
+        .borrow()
+        .msg_callback_object(py)
+        .map(|cb| -> PyResult<_> {
+            Ok(crate::msgtrace::MsgTrace::new(cb, weak_owner(args.owner)?))
+        })
+        .transpose()?;
+    let stream = PyStream::new(sock, trace)?;
     let s = context
         .borrow()
         .ctx
@@ -256,11 +263,16 @@ impl PySslSocket {
             s.get_ref().check(py)?;
         }
         let result = f(&mut conn);
-        let stashed = match &mut *conn {
-            Conn::Sock(s) => s.get_mut().take_error(),
-            Conn::Bio(_) => None,
+        let (stashed, callback_error) = match &mut *conn {
+            Conn::Sock(s) => (s.get_mut().take_error(), s.get_mut().take_callback_error()),
+            Conn::Bio(_) => (None, None),
         };
         drop(conn);
+        // A `_msg_callback` exception is raised once the operation is over, as CPython
+        // does.
+        if let Some(e) = callback_error {
+            return Err(e);
+        }
         result.map_err(|e| stashed.unwrap_or_else(|| to_py(py, e)))
     }
 
