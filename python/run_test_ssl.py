@@ -49,6 +49,8 @@ def build():
     """Builds the module with cargo; returns the path of the shared library."""
     env = dict(os.environ, PYO3_PYTHON=sys.executable)
     cmd = [os.environ.get("CARGO", "cargo"), "build", "--quiet", "-p", "sslcontext-py", "--message-format=json"]
+    if os.environ.get("SSLCONTEXT_BUILD_RELEASE"):
+        cmd.append("--release")
     out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
     for line in out.stdout.splitlines():
         try:
