@@ -5,13 +5,15 @@ Usage (from the repository root):
 
     python3 python/run_test_ssl.py            # build the module, run test_ssl, compare
     python3 python/run_test_ssl.py --lib PATH # use an already built lib_ssl.so
+    python3 python/run_test_ssl.py --suite test_asyncio.test_ssl   # another suite
 
 It builds `python/` with cargo (unless --lib is given), copies the library into a
 temporary directory as `_ssl<EXT_SUFFIX>`, puts that directory first on PYTHONPATH
 (CPython's `_ssl` is a lib-dynload module, so ours shadows it) and runs the
 interpreter's installed test package with regrtest: `python3 -m test test_ssl`
 (resources as regrtest sets them: no network, no walltime). Per-test outcomes come
-from regrtest's verbose output and are compared with `python/test_ssl.expected`:
+from regrtest's verbose output and are compared with `python/test_ssl.expected`
+(`python/<suite>.expected` for `--suite`, optionally narrowed with `--match`):
 
     fail    Class.test_name  why it fails
     skip    Class.test_name  why it is skipped
@@ -35,10 +37,11 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-EXPECTED = os.path.join(HERE, "test_ssl.expected")
-# Hard limits: one test may take 60 s (regrtest then dumps the stacks and stops),
-# the whole run 240 s.
-PER_TEST_TIMEOUT = int(os.environ.get("TEST_SSL_PER_TEST_TIMEOUT", "60"))
+# Hard limits. regrtest's --timeout arms faulthandler once around the whole test file
+# when it runs in one process (so it bounds the file, not each test): on a hang it
+# dumps every thread's stack and exits. The subprocess itself gets RUN_TIMEOUT.
+# A normal run takes well under a minute.
+FILE_TIMEOUT = int(os.environ.get("TEST_SSL_FILE_TIMEOUT", "180"))
 RUN_TIMEOUT = 240
 
 
@@ -46,6 +49,8 @@ def build():
     """Builds the module with cargo; returns the path of the shared library."""
     env = dict(os.environ, PYO3_PYTHON=sys.executable)
     cmd = [os.environ.get("CARGO", "cargo"), "build", "--quiet", "-p", "sslcontext-py", "--message-format=json"]
+    if os.environ.get("SSLCONTEXT_BUILD_RELEASE"):
+        cmd.append("--release")
     out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
     for line in out.stdout.splitlines():
         try:
@@ -76,16 +81,23 @@ def read_expected(path):
     return expected
 
 
-START = re.compile(r"^(test_\w+) \(test\.test_ssl\.(\w+)\.(test_\w+)\)", re.M)
-FAILED = re.compile(r"^(?:ERROR|FAIL): (test_\w+) \(test\.test_ssl\.(\w+)\.test_\w+\)", re.M)
+def patterns(suite):
+    """The regexes of a test's start line and of unittest's failure headers."""
+    mod = re.escape("test." + suite)
+    start = re.compile(rf"^(test_\w+) \({mod}\.(\w+)\.(test_\w+)\)", re.M)
+    failed = re.compile(rf"^(?:ERROR|FAIL): (test_\w+) \({mod}\.(\w+)\.test_\w+\)", re.M)
+    return start, failed
+
+
 SKIPPED = re.compile(r"(?:\.\.\. |^)skipped ['\"]", re.M)
 
 
-def outcomes(output):
+def outcomes(output, suite):
     """{Class.test: 'pass' | 'fail' | 'skip'} from `-v` output: every test's start
     line, the `ERROR:` / `FAIL:` headers of unittest's report, and `skipped '...'`
     between a test's start line and the next one."""
     result = {}
+    START, FAILED = patterns(suite)
     starts = list(START.finditer(output))
     for i, m in enumerate(starts):
         tid = f"{m.group(2)}.{m.group(1)}"
@@ -100,10 +112,19 @@ def outcomes(output):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lib", help="an already built lib_ssl.so (default: build it)")
-    ap.add_argument("--expected", default=EXPECTED)
+    ap.add_argument("--suite", default="test_ssl",
+                    help="the test module under CPython's `test` package (default test_ssl;"
+                    " e.g. test_asyncio.test_ssl)")
+    ap.add_argument("--match", action="append", default=[],
+                    help="only tests matching this pattern (regrtest -m; repeatable)")
+    ap.add_argument("--expected", help="the expected-outcomes file"
+                    " (default: python/<suite>.expected)")
     ap.add_argument("--show-output", action="store_true", help="print regrtest's output")
     args = ap.parse_args()
 
+    suite = args.suite
+    if args.expected is None:
+        args.expected = os.path.join(HERE, suite + ".expected")
     lib = args.lib or build()
     expected = read_expected(args.expected)
     notrun = [t for t, (kind, _) in expected.items() if kind == "notrun"]
@@ -122,23 +143,23 @@ def main():
             print("error: `import ssl` does not load our _ssl")
             return 1
         listed = subprocess.run(
-            [sys.executable, "-m", "test", "test_ssl", "--list-cases"],
+            [sys.executable, "-m", "test", suite, "--list-cases"] + [a for m in args.match for a in ("-m", m)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp,
         )
         all_tests = [
-            line.strip()[len("test.test_ssl."):]
+            line.strip()[len(f"test.{suite}."):]
             for line in listed.stdout.splitlines()
-            if line.startswith("test.test_ssl.")
+            if line.startswith(f"test.{suite}.")
         ]
         not_run = [t for t in all_tests if any(fnmatch.fnmatchcase(t, p) for p in notrun)]
         ignore_path = os.path.join(tmp, "ignore.txt")
         with open(ignore_path, "w", encoding="utf-8") as f:
-            f.writelines(f"test.test_ssl.{t}\n" for t in notrun)
+            f.writelines(f"test.{suite}.{t}\n" for t in notrun)
         cmd = [
-            sys.executable, "-m", "test", "test_ssl", "-v",
-            "--timeout", str(PER_TEST_TIMEOUT),
+            sys.executable, "-m", "test", suite, "-v",
+            "--timeout", str(FILE_TIMEOUT),
             "--ignorefile", ignore_path,
-        ]
+        ] + [a for m in args.match for a in ("-m", m)]
         print("+ PYTHONPATH=" + shadow, " ".join(cmd[0:1] + ["-m"] + cmd[2:]), flush=True)
         try:
             run = subprocess.run(
@@ -148,15 +169,15 @@ def main():
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else e.stdout
             print((out or "")[-5000:])
-            print(f"error: test_ssl did not finish within {RUN_TIMEOUT} s")
+            print(f"error: {suite} did not finish within {RUN_TIMEOUT} s")
             return 1
         if args.show_output:
             print(run.stdout)
-        if "== Tests result:" not in run.stdout or "test_ssl crashed" in run.stdout:
+        if "== Tests result:" not in run.stdout or f"{suite} crashed" in run.stdout:
             print(run.stdout[-10000:])
-            print("error: regrtest did not finish test_ssl")
+            print(f"error: regrtest did not finish {suite}")
             return 1
-        got = outcomes(run.stdout)
+        got = outcomes(run.stdout, suite)
 
     problems = []
     for tid, outcome in sorted(got.items()):
@@ -185,7 +206,7 @@ def main():
     for cls, os_ in sorted(classes.items()):
         print(f"  {cls}: {os_.count('pass')}/{len(os_)}" + (f" ({os_.count('skip')} skipped)" if "skip" in os_ else ""))
     print(
-        f"test_ssl: run {n_run} / passed {n_pass} / failed {n_fail} ({n_fail_listed} listed)"
+        f"{suite}: run {n_run} / passed {n_pass} / failed {n_fail} ({n_fail_listed} listed)"
         f" / skipped {n_skip}; not run (listed): {len(not_run)} of {len(all_tests)}"
     )
     if problems:
@@ -194,7 +215,7 @@ def main():
         for p in problems:
             print("  " + p)
         return 1
-    print("test_ssl: every outcome as expected")
+    print(f"{suite}: every outcome as expected")
     return 0
 
 

@@ -154,3 +154,49 @@ fn verified_chain_ends_at_the_store_anchor() {
     assert!(c.obj.peer_chain_der().is_some());
     assert_eq!(c.obj.verified_chain_der(), None);
 }
+
+/// OpenSSL's auto chain: a certificate loaded without its chain is sent with the
+/// issuers the context finds in its own trust store (up to the self-signed root);
+/// a chain loaded with the certificate is sent as loaded.
+#[test]
+fn leaf_only_certificate_is_sent_with_issuers_from_the_store() {
+    let der = |name: &str| {
+        let pem = std::fs::read_to_string(common::cert_path(&format!("pki/{name}.pem"))).unwrap();
+        sslcontext::x509::pem_cert_to_der_cert(&pem).unwrap()
+    };
+    let server = sslcontext::SslContext::new(sslcontext::Protocol::TlsServer).unwrap();
+    server
+        .load_cert_chain(
+            common::cert_path("pki/leaf-ec.pem"),
+            Some(&common::cert_path("pki/leaf-ec.key")),
+            None,
+        )
+        .unwrap();
+    for ca in ["int-ec", "root-ec"] {
+        server
+            .load_verify_locations(
+                Some(&common::cert_path(&format!("pki/{ca}.pem"))),
+                None,
+                None,
+            )
+            .unwrap();
+    }
+    let client = client_ctx(&["root-ec"]);
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    let sent = c.obj.peer_chain_der().unwrap();
+    assert_eq!(sent, vec![der("leaf-ec"), der("int-ec"), der("root-ec")]);
+
+    // With its chain loaded, the certificate goes out as loaded.
+    let server = server_ctx("leaf-ec");
+    server
+        .load_verify_locations(Some(&common::cert_path("pki/root-ec.pem")), None, None)
+        .unwrap();
+    let (mut c, mut s) = pair(&client, &server, Some("localhost"));
+    let (cr, sr) = handshake(&mut c, &mut s);
+    cr.unwrap();
+    sr.unwrap();
+    assert_eq!(c.obj.peer_chain_der().unwrap().len(), 2);
+}

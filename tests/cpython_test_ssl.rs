@@ -1,7 +1,11 @@
 //! CPython's own test_ssl on our `_ssl` (the `python/` workspace member): builds the
 //! module, runs `python3 -m test test_ssl` with it first on `PYTHONPATH` and compares
 //! every outcome with `python/test_ssl.expected` (`python/run_test_ssl.py` does the
-//! work; it is also the command README documents for running it by hand).
+//! work; it is also the command README documents for running it by hand), then
+//! asyncio's TLS tests the same way (`--suite test_asyncio.test_ssl`, ..., each with
+//! its `python/<suite>.expected`), and real programs, unchanged, on our `_ssl`
+//! (`python/real_programs.py`: `http.server` over TLS serving `urllib.request`, an
+//! asyncio TLS echo server and client).
 
 mod common;
 
@@ -26,14 +30,21 @@ fn have_test_package() -> bool {
     ok
 }
 
-#[test]
-fn cpython_test_ssl_runs_as_listed() {
+/// The suites run one at a time: their servers are threads with timeouts, and the
+/// machines have 2 cores.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `python/run_test_ssl.py` with `args` and checks that every outcome is as its
+/// expected file lists.
+fn run_suite(args: &[&str]) {
     if !common::have_peer("python3") || !have_test_package() {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new("python3");
     cmd.arg(root.join("python/run_test_ssl.py"))
+        .args(args)
         .current_dir(root);
     if let Ok(cargo) = std::env::var("CARGO") {
         cmd.env("CARGO", cargo);
@@ -41,14 +52,59 @@ fn cpython_test_ssl_runs_as_listed() {
     let out = cmd.output().expect("run python/run_test_ssl.py");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // The counts line, for the test log.
+    // The counts lines, for the test log.
     for line in stdout.lines() {
-        if line.starts_with("test_ssl:") || line.starts_with("  ") && line.contains('/') {
+        if line.starts_with("test_") || line.starts_with("  ") && line.contains('/') {
             println!("{line}");
         }
     }
     assert!(
         out.status.success(),
-        "python/run_test_ssl.py failed:\n{stdout}\n{stderr}"
+        "python/run_test_ssl.py {args:?} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn cpython_test_ssl_runs_as_listed() {
+    run_suite(&[]);
+}
+
+/// asyncio's TLS tests: its own TLS suites whole, and the TLS tests of the event loop
+/// and sendfile suites.
+#[test]
+fn cpython_asyncio_tls_tests_run_as_listed() {
+    run_suite(&["--suite", "test_asyncio.test_ssl"]);
+    run_suite(&["--suite", "test_asyncio.test_sslproto"]);
+    run_suite(&[
+        "--suite",
+        "test_asyncio.test_events",
+        "--match",
+        "*ssl*",
+        "--match",
+        "*tls*",
+    ]);
+    run_suite(&["--suite", "test_asyncio.test_sendfile", "--match", "*ssl*"]);
+}
+
+/// Real programs, unchanged, on our `_ssl` (`python/real_programs.py`).
+#[test]
+fn real_programs_run_on_our_ssl() {
+    if !common::have_peer("python3") || !have_test_package() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new("python3");
+    cmd.arg(root.join("python/real_programs.py"))
+        .current_dir(root);
+    if let Ok(cargo) = std::env::var("CARGO") {
+        cmd.env("CARGO", cargo);
+    }
+    let out = cmd.output().expect("run python/real_programs.py");
+    assert!(
+        out.status.success(),
+        "python/real_programs.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }

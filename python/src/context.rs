@@ -146,25 +146,79 @@ fn alpn_names(wire: &[u8]) -> PyResult<Vec<String>> {
     Ok(names)
 }
 
-/// The crate's SNI hook for a Python callback: it holds only a weak reference to the
-/// Python context. Running Python SNI callbacks needs the connection objects of part 2
-/// of the binding (the callback's first argument is the `SSLSocket`/`SSLObject`);
-/// until then no handshake can reach it, and if one did it fails the handshake with
-/// `handshake_failure` after reporting why through `sys.unraisablehook`.
+/// The crate's SNI hook for a Python callback. It holds only a weak reference to the
+/// Python context (the callable lives in the context, visible to the GC). It calls
+/// `callback(ssl_object, server_name, context)` with the connection's owner
+/// (`ssl.SSLSocket` / `ssl.SSLObject`), applies a `ssl_object.context = ...` made by
+/// the callback, and handles the result as CPython does: `None` continues, an int is
+/// the alert to send, an exception is reported through `sys.unraisablehook` and fails
+/// the handshake with `handshake_failure`, another return value is reported likewise
+/// and sends `internal_error`.
 fn sni_hook(context: Py<PyWeakrefReference>) -> SniCallback {
-    Arc::new(move |_handle, _name, _ctx| {
+    Arc::new(move |handle, name, _ctx| {
         Python::attach(|py| {
-            let err = pyo3::exceptions::PyNotImplementedError::new_err(
-                "sni_callback needs connection objects (_wrap_socket/_wrap_bio), not built yet",
-            );
-            let obj = context.bind(py).upgrade();
-            err.write_unraisable(py, obj.as_ref());
-        });
-        Err("sni_callback not runnable without connection objects".into())
+            let Some(ctx) = context.bind(py).upgrade() else {
+                return Ok(None);
+            };
+            let Ok(pyctx) = ctx.cast::<PySslContext>() else {
+                return Ok(None);
+            };
+            let Some(callback) = pyctx
+                .borrow()
+                .sni_callback
+                .as_ref()
+                .map(|c| c.clone_ref(py))
+            else {
+                return Ok(None);
+            };
+            let conn = crate::sslsocket::current(py);
+            let conn = conn.as_ref().map(|c| c.bind(py));
+            let ssl_object = match conn {
+                Some(c) => crate::sslsocket::PySslSocket::callback_object(c),
+                None => py.None().into_bound(py),
+            };
+            let name = match name {
+                Some(n) => n
+                    .into_pyobject(py)
+                    .map(|n| n.into_any())
+                    .unwrap_or_else(|_| py.None().into_bound(py)),
+                None => py.None().into_bound(py),
+            };
+            if let Some(c) = conn {
+                c.get().set_in_sni(true);
+            }
+            let result = callback.bind(py).call1((ssl_object, name, &ctx));
+            if let Some(c) = conn {
+                c.get().set_in_sni(false);
+                if let Some(new) = c.get().take_pending_context() {
+                    handle.set_context(&new.bind(py).borrow().ctx);
+                }
+            }
+            match result {
+                Err(e) => {
+                    e.write_unraisable(py, Some(&ctx));
+                    Err("sni_callback raised".into())
+                }
+                Ok(v) if v.is_none() => Ok(None),
+                Ok(v) => match v.extract::<i64>() {
+                    Ok(alert) => Ok(Some(alert)),
+                    Err(_) => {
+                        PyTypeError::new_err("Result of sni_callback must be None or an int")
+                            .write_unraisable(py, Some(&v));
+                        Ok(Some(80))
+                    }
+                },
+            }
+        })
     })
 }
 
 impl PySslContext {
+    /// The `_msg_callback` callable, if one is set.
+    pub fn msg_callback_object(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.msg_callback.as_ref().map(|c| c.clone_ref(py))
+    }
+
     fn err(&self, py: Python<'_>, e: sslcontext::Error) -> PyErr {
         to_py(py, e)
     }
@@ -370,8 +424,9 @@ impl PySslContext {
         Ok(())
     }
 
-    /// The message callback (`ssl.SSLContext._msg_callback`): stored; the crate has no
-    /// protocol-message tracing yet, so it is never called.
+    /// The message callback (`ssl.SSLContext._msg_callback`): connections over Python
+    /// sockets made afterwards report what their records show in clear (see
+    /// `msgtrace.rs`).
     #[getter(_msg_callback)]
     fn msg_callback(&self, py: Python<'_>) -> Py<PyAny> {
         match &self.msg_callback {
@@ -426,6 +481,47 @@ impl PySslContext {
             .map_err(|e| to_py(py, e))?;
         this.sni_callback = Some(value.clone().unbind());
         Ok(())
+    }
+
+    /// `_wrap_bio(incoming, outgoing, server_side, server_hostname=None, *, owner=None,
+    /// session=None)`: a connection over two `MemoryBIO`s (`ssl.SSLObject`).
+    #[pyo3(signature = (incoming, outgoing, server_side, server_hostname = None, *, owner = None, session = None))]
+    fn _wrap_bio(
+        slf: &Bound<'_, Self>,
+        incoming: &Bound<'_, crate::bio::PyMemoryBio>,
+        outgoing: &Bound<'_, crate::bio::PyMemoryBio>,
+        server_side: bool,
+        server_hostname: Option<&Bound<'_, PyAny>>,
+        owner: Option<&Bound<'_, PyAny>>,
+        session: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<crate::sslsocket::PySslSocket> {
+        let args = crate::sslsocket::WrapArgs {
+            server_side,
+            server_hostname,
+            owner,
+            session,
+        };
+        crate::sslsocket::wrap_bio(slf, incoming, outgoing, args)
+    }
+
+    /// `_wrap_socket(sock, server_side, server_hostname=None, *, owner=None,
+    /// session=None)`: a connection over a Python socket (`ssl.SSLSocket`).
+    #[pyo3(signature = (sock, server_side, server_hostname = None, *, owner = None, session = None))]
+    fn _wrap_socket(
+        slf: &Bound<'_, Self>,
+        sock: &Bound<'_, PyAny>,
+        server_side: bool,
+        server_hostname: Option<&Bound<'_, PyAny>>,
+        owner: Option<&Bound<'_, PyAny>>,
+        session: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<crate::sslsocket::PySslSocket> {
+        let args = crate::sslsocket::WrapArgs {
+            server_side,
+            server_hostname,
+            owner,
+            session,
+        };
+        crate::sslsocket::wrap_socket(slf, sock, args)
     }
 
     /// `_set_alpn_protocols(protos, /)`: the length-prefixed names ssl.py builds.

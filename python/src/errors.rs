@@ -204,3 +204,13 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     Ok(())
 }
+
+/// `ssl.SSLError(message)` (CPython's one-argument form, for the binding's own
+/// messages such as "Underlying socket connection gone").
+pub fn ssl_error_msg(py: Python<'_>, message: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let ty = class(py, "SSLError")?;
+        Ok(PyErr::from_value(ty.call1((message,))?))
+    };
+    build().unwrap_or_else(|e| e)
+}

@@ -1,5 +1,5 @@
-//! CPython's `_ssl` extension module on sslcontext (part 1: the module, its context
-//! surface and everything that needs no connection).
+//! CPython's `_ssl` extension module on sslcontext: the module, its context, and
+//! connections over memory BIOs (`_wrap_bio`) and Python sockets (`_wrap_socket`).
 //!
 //! Built as a `cdylib` named `_ssl`; put first on `PYTHONPATH` as
 //! `_ssl<EXT_SUFFIX>` it shadows CPython's own `_ssl`, and CPython 3.11's unchanged
@@ -12,9 +12,12 @@ mod certs;
 mod constants;
 mod context;
 mod errors;
+mod io;
+mod msgtrace;
 mod objects;
 mod paths;
 mod session;
+mod sslsocket;
 
 /// Implementation module for SSL socket operations.  See the socket module
 /// for documentation.
@@ -26,6 +29,7 @@ fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bio::PyMemoryBio>()?;
     m.add_class::<session::PySslSession>()?;
     m.add_class::<certs::Certificate>()?;
+    m.add_class::<sslsocket::PySslSocket>()?;
     m.add_function(wrap_pyfunction!(objects::txt2obj, m)?)?;
     m.add_function(wrap_pyfunction!(objects::nid2obj, m)?)?;
     m.add_function(wrap_pyfunction!(objects::rand_bytes, m)?)?;

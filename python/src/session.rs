@@ -14,9 +14,13 @@ pub struct PySslSession {
 
 impl PySslSession {
     /// A new wrapper (CPython makes a new one per `SSLSocket.session` access).
-    #[allow(dead_code)] // made by connections (part 2 of the binding)
     pub fn new(session: SslSession) -> Self {
         PySslSession { session }
+    }
+
+    /// The crate's session.
+    pub fn session(&self) -> &SslSession {
+        &self.session
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) struct Cache {
     client: Option<(u64, Arc<ClientConfig>)>,
     server: Option<(u64, Arc<ServerSide>)>,
     verifiers: Option<(VerifyKey, Arc<ServerVerifier>, Arc<ClientVerifier>)>,
-    resolver: Option<(u64, Arc<IdentityResolver>)>,
+    resolver: Option<((u64, u64), Arc<IdentityResolver>)>,
     /// The server session cache of this context (never shared with another context).
     pub server_cache: Option<Arc<crate::session::ServerCache>>,
     /// The ticket key of this context.
@@ -261,19 +261,24 @@ impl SslContext {
     }
 
     fn resolver(state: &mut State) -> Arc<IdentityResolver> {
-        if let Some((g, r)) = &state.cache.resolver {
-            if *g == state.identity_generation {
+        let key = (state.identity_generation, state.store_generation);
+        if let Some((k, r)) = &state.cache.resolver {
+            if *k == key {
                 return r.clone();
             }
         }
+        let store = state.store.certs_der();
         let r = Arc::new(IdentityResolver {
             keys: state
                 .identities
                 .iter()
-                .map(|i| Arc::new(i.certified_key()))
+                .map(|i| {
+                    let chain = auto_chain(&i.chain, &store);
+                    Arc::new(CertifiedKey::new(chain, i.signing_key.clone()))
+                })
                 .collect(),
         });
-        state.cache.resolver = Some((state.identity_generation, r.clone()));
+        state.cache.resolver = Some((key, r.clone()));
         r
     }
 
@@ -535,4 +540,44 @@ impl SslContext {
         ));
         rustls::ClientConnection::new(Arc::new(own), placeholder).map_err(map)
     }
+}
+
+/// OpenSSL's "auto chain" (no `SSL_MODE_NO_AUTO_CHAIN`): a certificate loaded without
+/// chain certificates is sent with the issuers found in the context's own trust store,
+/// up to a self-issued one (included, as OpenSSL sends the chain it built). A chain
+/// loaded with the certificate is sent as loaded.
+pub(crate) fn auto_chain(
+    chain: &[rustls::pki_types::CertificateDer<'static>],
+    store: &[rustls::pki_types::CertificateDer<'static>],
+) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let mut out = chain.to_vec();
+    if chain.len() != 1 || store.is_empty() {
+        return out;
+    }
+    let Ok((_, leaf)) = X509Certificate::from_der(chain[0].as_ref()) else {
+        return out;
+    };
+    let parsed: Vec<_> = store
+        .iter()
+        .filter_map(|d| {
+            X509Certificate::from_der(d.as_ref())
+                .ok()
+                .map(|(_, c)| (d, c))
+        })
+        .collect();
+    let mut subject = leaf.subject().as_raw();
+    let mut issuer = leaf.issuer().as_raw();
+    while issuer != subject && out.len() < 10 {
+        let Some((der, cert)) = parsed.iter().find(|(_, c)| c.subject().as_raw() == issuer) else {
+            break;
+        };
+        if out.contains(der) {
+            break;
+        }
+        out.push((*der).clone());
+        subject = cert.subject().as_raw();
+        issuer = cert.issuer().as_raw();
+    }
+    out
 }
