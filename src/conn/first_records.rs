@@ -30,9 +30,18 @@ const MAX_PLAIN: usize = 16 * 1024;
 const MAX_ENCRYPTED: usize = MAX_PLAIN + 320;
 /// The largest body OpenSSL's read buffer holds.
 const MAX_PACKET: usize = MAX_ENCRYPTED + 4;
-/// The most bytes a judgement needs to see: a whole record of the largest size
-/// OpenSSL reads, or an SSLv2-format record.
-pub(crate) const PEEK_LIMIT: usize = 2 + 0x7fff; // an SSLv2 record is the longest
+/// How many bytes of the record that starts with `head` a judgement looks at: the
+/// whole record (an SSLv2-format one has a 2-byte header), up to the longest OpenSSL
+/// reads; just the header while it is incomplete.
+pub(crate) fn record_span(head: &[u8]) -> usize {
+    match head {
+        [b0, b1, ..] if b0 & 0x80 != 0 => 2 + usize::from(u16::from_be_bytes([b0 & 0x7f, *b1])),
+        [_, _, _, l0, l1] => {
+            HEADER_LEN + usize::from(u16::from_be_bytes([*l0, *l1])).min(MAX_PACKET + 1)
+        }
+        _ => HEADER_LEN,
+    }
+}
 /// The longest ClientHello OpenSSL's server reads (`CLIENT_HELLO_MAX_LENGTH`).
 const MAX_CLIENT_HELLO: u32 = 131_396;
 /// Consecutive empty records OpenSSL skips (`MAX_EMPTY_RECORDS`).
@@ -224,7 +233,11 @@ fn sslv2_hello(buffered: &[u8], ours: &Ours) -> Step {
     }
     let client = u16::from_be_bytes([major, minor]);
     // A v2 hello carries no extensions: TLS 1.2 at most.
-    if let Some(refusal) = refuse_version(&[client.min(0x0303)], client, &ours.versions, true) {
+    let facts = super::hello::HelloFacts {
+        legacy: client,
+        ..Default::default()
+    };
+    if let Some(refusal) = version_refusal(&facts, &ours.versions) {
         return Step::Refuse(refusal);
     }
     let specs = body
@@ -240,6 +253,15 @@ fn sslv2_hello(buffered: &[u8], ours: &Ours) -> Step {
         refuse(0x0303, 70, Reason::UnsupportedProtocol)
     } else {
         refuse(0x0303, 40, Reason::NoSharedCipher)
+    }
+}
+
+/// [`refuse_version`] for what a ClientHello offers: its `supported_versions`, else
+/// every version up to its `legacy_version` (TLS 1.2 at most).
+pub(crate) fn version_refusal(facts: &super::hello::HelloFacts, ours: &[u16]) -> Option<Refusal> {
+    match &facts.supported {
+        Some(list) => refuse_version(list, facts.legacy, ours, false),
+        None => refuse_version(&[facts.legacy.min(0x0303)], facts.legacy, ours, true),
     }
 }
 

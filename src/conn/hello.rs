@@ -1,9 +1,11 @@
-//! Reading the server name from a ClientHello exactly as the client sent it.
+//! Reading a ClientHello as the client sent it and as OpenSSL's server reads it.
 //!
 //! rustls lower-cases the name it hands to `ClientHello::server_name()`; CPython's
 //! `sni_callback` receives it as sent (`'LocalHost'`). The server keeps the bytes of
-//! the client's first records (bounded) and this parser finds the `server_name`
-//! extension in them. Hand-written because no crate parses a raw ClientHello without
+//! the client's first records (bounded) and this parser reads, in one pass, what the
+//! server's OpenSSL-order checks need ([`HelloFacts`]: server name, versions, suites,
+//! groups, signature algorithms) and what OpenSSL says of a hello it cannot decode
+//! ([`decode_refusal`]). Hand-written because no crate parses a raw ClientHello without
 //! also being a TLS implementation; every length is checked.
 
 use crate::error::Reason;
@@ -50,18 +52,6 @@ fn for_each_extension(body: &[u8], mut f: impl FnMut(u16, &[u8])) -> Option<()> 
         exts = next;
     }
     Some(())
-}
-
-/// The `server_name` (host_name type) of the ClientHello in `records`, as sent.
-pub(crate) fn sni_as_sent(records: &[u8]) -> Option<String> {
-    let body = client_hello_body(records)?;
-    let mut found = None;
-    for_each_extension(&body, |kind, ext| {
-        if kind == 0 && found.is_none() {
-            found = Some(host_name(ext));
-        }
-    })?;
-    found.flatten()
 }
 
 /// The first host_name of a `server_name` extension body.
@@ -141,6 +131,8 @@ pub(crate) struct HelloFacts {
     pub groups: Option<Vec<u16>>,
     /// The `signature_algorithms` list, if the extension is there.
     pub sigalgs: Option<Vec<u16>>,
+    /// The first host_name of the `server_name` extension, as sent.
+    pub server_name: Option<String>,
 }
 
 impl HelloFacts {
@@ -168,6 +160,7 @@ pub(crate) fn hello_facts(records: &[u8]) -> Option<HelloFacts> {
     let legacy = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
     let rest = body.get(34..)?;
     let (_session_id, rest) = take(rest, 1)?;
+    let mut seen_sni = false;
     let mut facts = HelloFacts {
         legacy,
         suites: u16_list(rest, 2),
@@ -180,6 +173,10 @@ pub(crate) fn hello_facts(records: &[u8]) -> Option<HelloFacts> {
         }
         10 if facts.groups.is_none() => facts.groups = Some(u16_list(ext, 2)),
         13 if facts.sigalgs.is_none() => facts.sigalgs = Some(u16_list(ext, 2)),
+        0 if !seen_sni => {
+            seen_sni = true;
+            facts.server_name = host_name(ext);
+        }
         _ => {}
     })?;
     Some(facts)
@@ -188,6 +185,11 @@ pub(crate) fn hello_facts(records: &[u8]) -> Option<HelloFacts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `server_name` of the ClientHello in `records`, as sent.
+    fn sni_as_sent(records: &[u8]) -> Option<String> {
+        hello_facts(records)?.server_name
+    }
 
     fn hello_with_sni(name: &[u8]) -> Vec<u8> {
         let mut sni = vec![0u8];
@@ -236,6 +238,7 @@ mod tests {
                 suites: vec![0x1301],
                 groups: None,
                 sigalgs: None,
+                server_name: Some("a".into()),
             })
         );
         // A TLS 1.0-style hello: no extensions block at all.

@@ -290,10 +290,9 @@ impl std::fmt::Debug for SslObject {
 
 /// What the context enables, for the first-records checks.
 fn ours(context: &SslContext) -> first_records::Ours {
-    let (versions, tls12_suites) = context.server_versions_and_tls12_suites();
     first_records::Ours {
-        versions,
-        tls12_suites,
+        versions: context.server_versions(),
+        tls12_suites: context.server_tls12_suites(),
     }
 }
 
@@ -603,7 +602,7 @@ impl SslObject {
                     Err(self.fail(errors::ssl(Reason::UnexpectedMessage)))
                 }
                 Err((err, mut alert)) => {
-                    if let Some(refusal) = self.hello_refusal(Some(&err)) {
+                    if let Some(refusal) = self.hello_refusal(&err) {
                         return Err(self.refuse(refusal));
                     }
                     let _ = alert.write_all(&mut BioWriter(&self.outgoing));
@@ -629,7 +628,11 @@ impl SslObject {
         if pending == 0 {
             return Ok(None);
         }
-        let mut buffered = vec![0u8; pending.min(first_records::PEEK_LIMIT)];
+        // The record's header says how much of it to look at (never more than it).
+        let mut head = [0u8; super::record::HEADER_LEN];
+        let n = self.incoming.peek(&mut head);
+        let want = first_records::record_span(&head[..n]).min(pending);
+        let mut buffered = vec![0u8; want];
         self.incoming.peek(&mut buffered);
         let context = &self.context;
         match self.first_records.step(&buffered, || ours(context)) {
@@ -645,36 +648,24 @@ impl SslObject {
         }
     }
 
-    /// What OpenSSL's ClientHello processing refuses before anything rustls decides:
-    /// a hello it cannot decode (when rustls could not take it: `parse_error`), then
-    /// versions that meet none of ours, then (after a rustls error) no TLS 1.2 suite.
-    fn hello_refusal(&self, parse_error: Option<&rustls::Error>) -> Option<Refusal> {
+    /// Where rustls could not take the ClientHello (`parse_error`), what OpenSSL's
+    /// processing says first: a hello it cannot decode, versions that meet none of
+    /// ours, an extension it cannot parse, then no TLS 1.2 suite.
+    fn hello_refusal(&self, parse_error: &rustls::Error) -> Option<Refusal> {
         let raw = self.feeder.hello.as_deref().unwrap_or_default();
-        let unreadable = matches!(parse_error, Some(rustls::Error::InvalidMessage(_)));
-        if parse_error.is_some() {
-            // What OpenSSL's field-by-field reading finds.
-            if let Some((reason, alert)) = super::hello::decode_refusal(raw) {
-                return Some(Refusal {
-                    alert: Some((0x0303, alert)),
-                    reason,
-                });
-            }
+        // What OpenSSL's field-by-field reading finds.
+        if let Some((reason, alert)) = super::hello::decode_refusal(raw) {
+            return Some(Refusal {
+                alert: Some((0x0303, alert)),
+                reason,
+            });
         }
         let facts = super::hello::hello_facts(raw)?;
-        let ours = ours(&self.context).versions;
-        let refusal = match &facts.supported {
-            Some(list) => first_records::refuse_version(list, facts.legacy, &ours, false),
-            None => first_records::refuse_version(
-                &[facts.legacy.min(0x0303)],
-                facts.legacy,
-                &ours,
-                true,
-            ),
-        };
-        if refusal.is_some() || parse_error.is_none() {
-            return refusal;
+        let versions = self.context.server_versions();
+        if let Some(refusal) = first_records::version_refusal(&facts, &versions) {
+            return Some(refusal);
         }
-        if unreadable {
+        if matches!(parse_error, rustls::Error::InvalidMessage(_)) {
             // An extension's own contents were wrong (OpenSSL parses them after the
             // version is chosen, and its parsers call that BAD_EXTENSION).
             return Some(Refusal {
@@ -682,16 +673,19 @@ impl SslObject {
                 reason: Reason::BadExtension,
             });
         }
-        // Where rustls could not go on from the hello, OpenSSL's cipher choice comes
-        // next (in `accept` it waits for the SNI callback).
-        self.tls12_refusal(&facts)
+        self.tls12_refusal(&facts, &versions)
     }
 
     /// A TLS 1.3 ClientHello whose signature algorithms none of our keys can sign
     /// with: OpenSSL refuses it before its ServerHello (`NO_SUITABLE_SIGNATURE_ALGORITHM`,
     /// handshake_failure), where rustls would find out only at CertificateVerify.
-    fn tls13_sigalg_refusal(&self, facts: &super::hello::HelloFacts) -> Option<Refusal> {
-        let tls13 = facts.offers_tls13() && ours(&self.context).versions.contains(&0x0304);
+    /// `versions`: what our context enables.
+    fn tls13_sigalg_refusal(
+        &self,
+        facts: &super::hello::HelloFacts,
+        versions: &[u16],
+    ) -> Option<Refusal> {
+        let tls13 = facts.offers_tls13() && versions.contains(&0x0304);
         let offered = facts.sigalgs.as_deref()?;
         (tls13 && self.context.no_tls13_signer_for(offered)).then_some(Refusal {
             alert: Some((0x0303, 40)),
@@ -701,13 +695,14 @@ impl SslObject {
 
     /// A TLS 1.2 ClientHello (the client or our context lacks TLS 1.3) that no suite
     /// with a loaded certificate can serve: OpenSSL's `NO_SHARED_CIPHER`, chosen before
-    /// signature algorithms are looked at.
-    fn tls12_refusal(&self, facts: &super::hello::HelloFacts) -> Option<Refusal> {
-        let tls12 = !facts.offers_tls13() || !ours(&self.context).versions.contains(&0x0304);
-        let servable = self
-            .context
-            .can_serve_tls12(&facts.suites, facts.groups.as_deref());
-        (tls12 && !servable).then_some(Refusal {
+    /// signature algorithms are looked at. `versions`: what our context enables.
+    fn tls12_refusal(&self, facts: &super::hello::HelloFacts, versions: &[u16]) -> Option<Refusal> {
+        let tls12 = !facts.offers_tls13() || !versions.contains(&0x0304);
+        (tls12
+            && !self
+                .context
+                .can_serve_tls12(&facts.suites, facts.groups.as_deref()))
+        .then_some(Refusal {
             alert: Some((0x0303, 40)),
             reason: Reason::NoSharedCipher,
         })
@@ -831,28 +826,34 @@ impl SslObject {
     /// The server side's ClientHello step: pick the configuration (ALPN the OpenSSL
     /// way) and turn the acceptor into a connection.
     fn accept(&mut self, accepted: Accepted) -> Result<()> {
-        if let Some(refusal) = self.hello_refusal(None) {
-            return Err(self.refuse(refusal));
-        }
+        // The hello as the client sent it (rustls lower-cases the server name).
         let facts = self
             .feeder
             .hello
+            .take()
             .as_deref()
             .and_then(super::hello::hello_facts);
+        if let Some(facts) = &facts {
+            let versions = self.context.server_versions();
+            if let Some(refusal) = first_records::version_refusal(facts, &versions) {
+                return Err(self.refuse(refusal));
+            }
+        }
         let hello = accepted.client_hello();
         self.offered = OfferedSuites::from_hello(hello.cipher_suites());
         let offered: Option<Vec<Vec<u8>>> = hello.alpn().map(|it| it.map(<[u8]>::to_vec).collect());
-        // rustls lower-cases the name; the callback gets it as the client sent it.
         let sni = hello.server_name().map(|lower| {
-            let hello = self.feeder.hello.as_deref().unwrap_or_default();
-            super::hello::sni_as_sent(hello).unwrap_or_else(|| lower.to_owned())
+            facts
+                .as_ref()
+                .and_then(|f| f.server_name.clone())
+                .unwrap_or_else(|| lower.to_owned())
         });
-        self.feeder.hello = None;
         self.run_sni_callback(sni.as_deref())?;
         // After the SNI callback, which may have swapped the context.
+        let versions = self.context.server_versions();
         let refusal = facts.as_ref().and_then(|f| {
-            self.tls12_refusal(f)
-                .or_else(|| self.tls13_sigalg_refusal(f))
+            self.tls12_refusal(f, &versions)
+                .or_else(|| self.tls13_sigalg_refusal(f, &versions))
         });
         if let Some(refusal) = refusal {
             return Err(self.refuse(refusal));

@@ -409,21 +409,22 @@ impl SslContext {
         Ok(side.for_offer(offered))
     }
 
-    /// What a server's checks of a client's first records need: the protocol versions
-    /// (`0x0303`, `0x0304`) and the TLS 1.2 cipher suites (IANA numbers) it enables.
-    pub(crate) fn server_versions_and_tls12_suites(&self) -> (Vec<u16>, Vec<u16>) {
-        let versions = effective_versions(&self.lock())
+    /// The protocol versions (`0x0303`, `0x0304`) this context enables.
+    pub(crate) fn server_versions(&self) -> Vec<u16> {
+        effective_versions(&self.lock())
             .iter()
             .map(|v| u16::from(v.version))
-            .collect();
-        let suites = self
-            .server_cipher_suites()
+            .collect()
+    }
+
+    /// The TLS 1.2 cipher suites (IANA numbers) a server made from this context enables.
+    pub(crate) fn server_tls12_suites(&self) -> Vec<u16> {
+        self.server_cipher_suites()
             .unwrap_or_default()
             .iter()
             .filter(|s| s.version() == &rustls::version::TLS12)
             .map(|s| u16::from(s.suite()))
-            .collect();
-        (versions, suites)
+            .collect()
     }
 
     /// Whether a TLS 1.2 client offering `suites` (and `groups`, when it sent the
