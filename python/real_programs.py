@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Real programs, unchanged, on our `_ssl`: `http.server` wrapped in TLS serving
-`urllib.request` on loopback, and an asyncio TLS echo server and client.
+`urllib.request` on loopback, and an asyncio TLS echo server and client; and what
+CPython's own suites leave out: `_msg_callback` over memory BIOs.
 
 Usage (from the repository root):
 
@@ -105,6 +106,73 @@ class RealPrograms(unittest.TestCase):
                 await writer.wait_closed()
 
         asyncio.run(asyncio.wait_for(main(), 60))
+
+
+class MsgCallbackOverMemoryBio(unittest.TestCase):
+    """`SSLContext._msg_callback` traces `SSLObject`s as it traces sockets (CPython
+    calls it for both); the callback may ask its connection about itself."""
+
+    def handshake(self, client_ctx, server_ctx, hostname):
+        import ssl
+
+        c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
+        client = client_ctx.wrap_bio(c_in, c_out, server_hostname=hostname)
+        server = server_ctx.wrap_bio(s_in, s_out, server_side=True)
+        done = [False, False]
+        for _ in range(20):
+            for i, (obj, out, peer_in) in enumerate(((client, c_out, s_in), (server, s_out, c_in))):
+                if not done[i]:
+                    try:
+                        obj.do_handshake()
+                        done[i] = True
+                    except ssl.SSLWantReadError:
+                        pass
+                peer_in.write(out.read())
+            if all(done):
+                return client, server
+        self.fail("handshake did not finish")
+
+    def run_traced(self, maximum_version):
+        import ssl
+        import test.test_ssl as t
+
+        server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_ctx.load_cert_chain(t.SIGNED_CERTFILE)
+        client_ctx = ssl.create_default_context(cafile=t.SIGNING_CA)
+        client_ctx.maximum_version = maximum_version
+        seen = []
+
+        def msg_cb(conn, direction, version, content_type, msg_type, data):
+            # Asking the connection about itself from inside the callback works.
+            conn.version()
+            seen.append((type(conn).__name__, direction, content_type, msg_type))
+
+        client_ctx._msg_callback = msg_cb
+        client, server = self.handshake(client_ctx, server_ctx, t.SIGNED_CERTFILE_HOSTNAME)
+        client.write(b"x")
+        return seen
+
+    def test_tls13_handshake_messages_and_record_headers(self):
+        import ssl
+
+        seen = self.run_traced(ssl.TLSVersion.TLSv1_3)
+        self.assertTrue(all(s[0] == "SSLObject" for s in seen), seen)
+        # The ClientHello goes out in a handshake record, the ServerHello comes in.
+        self.assertIn(("SSLObject", "write", 256, 22), seen)
+        self.assertIn(("SSLObject", "write", 22, 1), seen)
+        self.assertIn(("SSLObject", "read", 256, 22), seen)
+        self.assertIn(("SSLObject", "read", 22, 2), seen)
+        # The application data written after the handshake: its record header
+        # (OpenSSL reports the inner content type after it).
+        self.assertIn(("SSLObject", "write", 256, 23), seen[-2:])
+
+    def test_tls12_certificate_is_seen_in_clear(self):
+        import ssl
+
+        seen = self.run_traced(ssl.TLSVersion.TLSv1_2)
+        self.assertIn(("SSLObject", "read", 22, 11), seen)
+        self.assertIn(("SSLObject", "write", 22, 16), seen)
+        self.assertIn(("SSLObject", "write", 20, 0x0101), seen)
 
 
 def main():

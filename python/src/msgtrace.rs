@@ -6,10 +6,12 @@
 //! alert (21). Encrypted messages (TLS 1.3's handshake after the ServerHello, TLS
 //! 1.2's Finished, every alert after the keys change) cannot be reported: rustls
 //! exposes no message hook, so only their record headers are. Connections over
-//! memory BIOs are not traced.
+//! memory BIOs are traced the same way from what each operation took from the
+//! incoming BIO and added to the outgoing one ([`BioTrace`]).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyWeakrefReference};
+use sslcontext::MemoryBio;
 
 /// OpenSSL's `SSL3_RT_HEADER` pseudo content type.
 const RT_HEADER: u16 = 256;
@@ -144,5 +146,67 @@ impl MsgTrace {
         for (version, content_type, msg_type, data) in events {
             self.call(py, write, version, content_type, msg_type, &data);
         }
+    }
+}
+
+/// The tracer of a connection over memory BIOs: around each operation it notes what
+/// the incoming BIO held and how long the outgoing one was, and afterwards reports
+/// the bytes the operation consumed and produced (reads first, then writes).
+pub struct BioTrace {
+    trace: MsgTrace,
+    incoming: MemoryBio,
+    outgoing: MemoryBio,
+}
+
+/// The BIOs' state before an operation.
+pub struct BeforeOp {
+    incoming: Vec<u8>,
+    outgoing_len: usize,
+}
+
+/// The bytes one operation moved: consumed from the incoming BIO, added to the
+/// outgoing one.
+pub struct Moved {
+    read: Vec<u8>,
+    written: Vec<u8>,
+}
+
+impl BioTrace {
+    /// A tracer of the connection between `incoming` and `outgoing`.
+    pub fn new(trace: MsgTrace, incoming: MemoryBio, outgoing: MemoryBio) -> Self {
+        BioTrace {
+            trace,
+            incoming,
+            outgoing,
+        }
+    }
+
+    /// Notes the BIOs before an operation.
+    pub fn before(&self) -> BeforeOp {
+        let mut incoming = vec![0u8; self.incoming.pending()];
+        let n = self.incoming.peek(&mut incoming);
+        incoming.truncate(n);
+        BeforeOp {
+            incoming,
+            outgoing_len: self.outgoing.pending(),
+        }
+    }
+
+    /// What the operation moved, read off the BIOs right after it.
+    pub fn moved(&self, before: BeforeOp) -> Moved {
+        let mut read = before.incoming;
+        read.truncate(read.len().saturating_sub(self.incoming.pending()));
+        let mut out = vec![0u8; self.outgoing.pending()];
+        let n = self.outgoing.peek(&mut out);
+        out.truncate(n);
+        let written = out.split_off(before.outgoing_len.min(n));
+        Moved { read, written }
+    }
+
+    /// Reports the moved bytes to the callback; the first exception it raised.
+    pub fn report(&mut self, py: Python<'_>, moved: &Moved) -> Option<PyErr> {
+        self.trace.feed(py, false, &moved.read);
+        self.trace.feed(py, true, &moved.written);
+        self.trace.error.take()
     }
 }

@@ -12,6 +12,7 @@
 use crate::context::PySslContext;
 use crate::errors::to_py;
 use crate::io::PyStream;
+use crate::msgtrace::{BioTrace, MsgTrace};
 use crate::session::PySslSession;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -55,6 +56,8 @@ pub struct PySslSocket {
     in_sni: AtomicBool,
     /// `context = ...` assigned by the SNI callback, for the hook to apply.
     pending_context: Mutex<Option<Py<PySslContext>>>,
+    /// The `_msg_callback` tracer of a connection over memory BIOs.
+    bio_trace: Mutex<Option<BioTrace>>,
 }
 
 thread_local! {
@@ -172,6 +175,7 @@ fn new_object(
     conn: Conn,
     args: &WrapArgs<'_, '_>,
     hostname: Option<String>,
+    bio_trace: Option<BioTrace>,
 ) -> PyResult<PySslSocket> {
     Ok(PySslSocket {
         conn: Mutex::new(conn),
@@ -181,7 +185,20 @@ fn new_object(
         server_hostname: hostname,
         in_sni: AtomicBool::new(false),
         pending_context: Mutex::new(None),
+        bio_trace: Mutex::new(bio_trace),
     })
+}
+
+/// The context's `_msg_callback` as a tracer of this connection, if one is set.
+fn msg_trace(
+    context: &Bound<'_, PySslContext>,
+    args: &WrapArgs<'_, '_>,
+) -> PyResult<Option<MsgTrace>> {
+    context
+        .borrow()
+        .msg_callback_object(context.py())
+        .map(|cb| Ok(MsgTrace::new(cb, weak_owner(args.owner)?)))
+        .transpose()
 }
 
 /// `_SSLContext._wrap_bio(incoming, outgoing, server_side, server_hostname, *, owner,
@@ -199,7 +216,9 @@ pub fn wrap_bio(
         .ctx
         .wrap_bio(&incoming.get().bio, &outgoing.get().bio, options)
         .map_err(|e| to_py(py, e))?;
-    new_object(context, Conn::Bio(obj), &args, hostname)
+    let trace = msg_trace(context, &args)?
+        .map(|t| BioTrace::new(t, incoming.get().bio.clone(), outgoing.get().bio.clone()));
+    new_object(context, Conn::Bio(obj), &args, hostname, trace)
 }
 
 /// `_SSLContext._wrap_socket(sock, server_side, server_hostname, *, owner, session)`.
@@ -216,20 +235,13 @@ pub fn wrap_socket(
         )));
     }
     let (options, hostname) = args.options()?;
-    let trace = context
-        .borrow()
-        .msg_callback_object(py)
-        .map(|cb| -> PyResult<_> {
-            Ok(crate::msgtrace::MsgTrace::new(cb, weak_owner(args.owner)?))
-        })
-        .transpose()?;
-    let stream = PyStream::new(sock, trace)?;
+    let stream = PyStream::new(sock, msg_trace(context, &args)?)?;
     let s = context
         .borrow()
         .ctx
         .wrap_socket(stream, options)
         .map_err(|e| to_py(py, e))?;
-    new_object(context, Conn::Sock(Box::new(s)), &args, hostname)
+    new_object(context, Conn::Sock(Box::new(s)), &args, hostname, None)
 }
 
 impl PySslSocket {
@@ -262,12 +274,28 @@ impl PySslSocket {
         if let Conn::Sock(s) = &*conn {
             s.get_ref().check(py)?;
         }
+        // A BIO connection is traced around the operation; an operation the
+        // callback itself starts on this connection is not traced again.
+        let mut bio_trace = match this.bio_trace.try_lock() {
+            Ok(g) => Some(g),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        let tracer = bio_trace.as_deref_mut().and_then(Option::as_mut);
+        let before = tracer.as_ref().map(|t| t.before());
         let result = f(&mut conn);
-        let (stashed, callback_error) = match &mut *conn {
+        let moved = tracer.as_ref().zip(before).map(|(t, b)| t.moved(b));
+        let (stashed, mut callback_error) = match &mut *conn {
             Conn::Sock(s) => (s.get_mut().take_error(), s.get_mut().take_callback_error()),
             Conn::Bio(_) => (None, None),
         };
         drop(conn);
+        // The callback runs without the connection's lock, so that it may ask the
+        // connection about itself.
+        if let (Some(t), Some(moved)) = (tracer, moved) {
+            callback_error = t.report(py, &moved);
+        }
+        drop(bio_trace);
         // A `_msg_callback` exception is raised once the operation is over, as CPython
         // does.
         if let Some(e) = callback_error {

@@ -127,7 +127,7 @@ impl MemoryBio {
     }
 
     /// Copies up to `out.len()` bytes from the front without consuming them.
-    pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
+    pub fn peek(&self, out: &mut [u8]) -> usize {
         let s = self.lock();
         let n = out.len().min(s.buf.len());
         let (front, back) = s.buf.as_slices();
