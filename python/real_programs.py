@@ -166,6 +166,42 @@ class MsgCallbackOverMemoryBio(unittest.TestCase):
         # (OpenSSL reports the inner content type after it).
         self.assertIn(("SSLObject", "write", 256, 23), seen[-2:])
 
+    def test_socket_callback_may_use_its_connection(self):
+        import socket
+        import ssl
+        import threading
+        import test.test_ssl as t
+
+        server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_ctx.load_cert_chain(t.SIGNED_CERTFILE)
+        client_ctx = ssl.create_default_context(cafile=t.SIGNING_CA)
+        seen = []
+
+        def msg_cb(conn, direction, version, content_type, msg_type, data):
+            seen.append((type(conn).__name__, direction, content_type, msg_type, conn.version()))
+
+        client_ctx._msg_callback = msg_cb
+        a, b = socket.socketpair()
+        a.settimeout(10)
+        b.settimeout(10)
+
+        def serve():
+            with server_ctx.wrap_socket(b, server_side=True) as s:
+                s.recv(1)
+
+        server = threading.Thread(target=serve)
+        server.start()
+        try:
+            with client_ctx.wrap_socket(a, server_hostname=t.SIGNED_CERTFILE_HOSTNAME) as s:
+                s.sendall(b"x")
+        finally:
+            server.join(10)
+        self.assertFalse(server.is_alive())
+        # (What the connection says of itself during the handshake differs: OpenSSL
+        # calls in the middle of it, we after the operation; see COMPATIBILITY.md.)
+        self.assertIn(("SSLSocket", "write", 22, 1), [e[:4] for e in seen])
+        self.assertIn(("SSLSocket", "write", 256, 23, "TLSv1.3"), seen)
+
     def test_tls12_certificate_is_seen_in_clear(self):
         import ssl
 

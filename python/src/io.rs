@@ -56,9 +56,9 @@ impl PyStream {
         })
     }
 
-    /// The first exception the `_msg_callback` raised during the last operation.
-    pub fn take_callback_error(&mut self) -> Option<PyErr> {
-        self.trace.as_mut().and_then(|t| t.error.take())
+    /// The `_msg_callback` calls the last operation owes.
+    pub fn take_trace_calls(&mut self, py: Python<'_>) -> Option<crate::msgtrace::Calls> {
+        self.trace.as_mut().and_then(|t| t.take(py))
     }
 
     /// The socket, if it is still alive.
@@ -133,7 +133,7 @@ impl io::Read for PyStream {
             let n = bytes.len().min(buf.len());
             buf[..n].copy_from_slice(&bytes[..n]);
             if let Some(t) = self.trace.as_mut() {
-                t.feed(py, false, &buf[..n]);
+                t.feed(false, &buf[..n]);
             }
             Ok(n)
         })
@@ -149,7 +149,7 @@ impl io::Write for PyStream {
                 .extract::<usize>()
                 .map_err(|_| io::Error::other("send() returned no count"))?;
             if let Some(t) = self.trace.as_mut() {
-                t.feed(py, true, &buf[..n.min(buf.len())]);
+                t.feed(true, &buf[..n.min(buf.len())]);
             }
             Ok(n)
         })

@@ -30,15 +30,62 @@ struct Direction {
     encrypted: bool,
 }
 
-/// The tracer of one connection.
+/// One message-callback call: `(version, content_type, msg_type, data)` and its
+/// direction.
+struct Event {
+    write: bool,
+    version: u16,
+    content_type: u16,
+    msg_type: i32,
+    data: Vec<u8>,
+}
+
+/// The tracer of one connection. It only collects what it sees; the calls are made
+/// once the operation is over and the connection is unlocked ([`MsgTrace::take`]),
+/// so that a callback may use its connection.
 pub struct MsgTrace {
     callback: Py<PyAny>,
     /// The object passed as `conn` (the `ssl.SSLSocket`), held weakly.
     owner: Option<Py<PyWeakrefReference>>,
     read: Direction,
     write: Direction,
-    /// The first exception a callback raised, raised after the operation.
-    pub error: Option<PyErr>,
+    events: Vec<Event>,
+}
+
+/// The calls one operation owes the callback.
+pub struct Calls {
+    callback: Py<PyAny>,
+    owner: Option<Py<PyWeakrefReference>>,
+    events: Vec<Event>,
+}
+
+impl Calls {
+    /// Makes the calls in order; the first exception a callback raised (the rest
+    /// are still made, as OpenSSL goes on after a failed callback).
+    pub fn make(self, py: Python<'_>) -> Option<PyErr> {
+        let conn = self
+            .owner
+            .as_ref()
+            .and_then(|w| w.bind(py).upgrade())
+            .map(Bound::unbind)
+            .unwrap_or_else(|| py.None());
+        let mut error = None;
+        for e in self.events {
+            let direction = if e.write { "write" } else { "read" };
+            let result = self.callback.bind(py).call1((
+                conn.clone_ref(py),
+                direction,
+                e.version,
+                e.content_type,
+                e.msg_type,
+                PyBytes::new(py, &e.data),
+            ));
+            if let Err(err) = result {
+                error.get_or_insert(err);
+            }
+        }
+        error
+    }
 }
 
 impl MsgTrace {
@@ -50,57 +97,41 @@ impl MsgTrace {
             owner,
             read: Direction::default(),
             write: Direction::default(),
-            error: None,
+            events: Vec::new(),
         }
     }
 
-    fn call(
-        &mut self,
-        py: Python<'_>,
-        write: bool,
-        version: u16,
-        content_type: u16,
-        msg_type: i32,
-        data: &[u8],
-    ) {
-        let conn = self
-            .owner
-            .as_ref()
-            .and_then(|w| w.bind(py).upgrade())
-            .map(Bound::unbind)
-            .unwrap_or_else(|| py.None());
-        let direction = if write { "write" } else { "read" };
-        let result = self.callback.bind(py).call1((
-            conn,
-            direction,
-            version,
-            content_type,
-            msg_type,
-            PyBytes::new(py, data),
-        ));
-        if let Err(e) = result {
-            self.error.get_or_insert(e);
+    /// The calls collected since the last `take` (none: `None`).
+    pub fn take(&mut self, py: Python<'_>) -> Option<Calls> {
+        if self.events.is_empty() {
+            return None;
         }
+        Some(Calls {
+            callback: self.callback.clone_ref(py),
+            owner: self.owner.as_ref().map(|o| o.clone_ref(py)),
+            events: std::mem::take(&mut self.events),
+        })
     }
 
-    /// Feeds bytes that went over the socket in one direction.
-    pub fn feed(&mut self, py: Python<'_>, write: bool, bytes: &[u8]) {
+    /// Feeds bytes that went over the connection in one direction.
+    pub fn feed(&mut self, write: bool, bytes: &[u8]) {
         let dir = if write {
             &mut self.write
         } else {
             &mut self.read
         };
         dir.record.extend_from_slice(bytes);
-        let mut events: Vec<(u16, u16, i32, Vec<u8>)> = Vec::new();
-        loop {
-            let dir = if write {
-                &mut self.write
-            } else {
-                &mut self.read
-            };
-            if dir.record.len() < 5 {
-                break;
-            }
+        let events = &mut self.events;
+        let mut push = |version: u16, content_type: u16, msg_type: i32, data: &[u8]| {
+            events.push(Event {
+                write,
+                version,
+                content_type,
+                msg_type,
+                data: data.to_vec(),
+            })
+        };
+        while dir.record.len() >= 5 {
             let len = usize::from(u16::from_be_bytes([dir.record[3], dir.record[4]]));
             if dir.record.len() < 5 + len {
                 break;
@@ -108,20 +139,20 @@ impl MsgTrace {
             let record: Vec<u8> = dir.record.drain(..5 + len).collect();
             let (ty, version) = (record[0], u16::from_be_bytes([record[1], record[2]]));
             let body = &record[5..];
-            events.push((version, RT_HEADER, i32::from(ty), record[..5].to_vec()));
+            push(version, RT_HEADER, i32::from(ty), &record[..5]);
             if dir.encrypted {
                 continue;
             }
             match ty {
                 20 => {
-                    events.push((version, 20, MT_CHANGE_CIPHER_SPEC, body.to_vec()));
+                    push(version, 20, MT_CHANGE_CIPHER_SPEC, body);
                     // What follows in this direction is under the new keys.
                     dir.encrypted = true;
                     dir.handshake.clear();
                 }
                 21 => {
                     let msg_type = body.first().map_or(-1, |b| i32::from(*b));
-                    events.push((version, 21, msg_type, body.to_vec()));
+                    push(version, 21, msg_type, body);
                 }
                 22 => {
                     dir.handshake.extend_from_slice(body);
@@ -134,7 +165,7 @@ impl MsgTrace {
                             break;
                         }
                         let msg: Vec<u8> = dir.handshake.drain(..4 + mlen).collect();
-                        events.push((version, 22, i32::from(msg[0]), msg));
+                        push(version, 22, i32::from(msg[0]), &msg);
                     }
                 }
                 _ => {
@@ -142,9 +173,6 @@ impl MsgTrace {
                     dir.handshake.clear();
                 }
             }
-        }
-        for (version, content_type, msg_type, data) in events {
-            self.call(py, write, version, content_type, msg_type, &data);
         }
     }
 }
@@ -203,10 +231,10 @@ impl BioTrace {
         Moved { read, written }
     }
 
-    /// Reports the moved bytes to the callback; the first exception it raised.
-    pub fn report(&mut self, py: Python<'_>, moved: &Moved) -> Option<PyErr> {
-        self.trace.feed(py, false, &moved.read);
-        self.trace.feed(py, true, &moved.written);
-        self.trace.error.take()
+    /// The calls the moved bytes owe the callback.
+    pub fn calls(&mut self, py: Python<'_>, moved: &Moved) -> Option<Calls> {
+        self.trace.feed(false, &moved.read);
+        self.trace.feed(true, &moved.written);
+        self.trace.take(py)
     }
 }

@@ -274,28 +274,25 @@ impl PySslSocket {
         if let Conn::Sock(s) = &*conn {
             s.get_ref().check(py)?;
         }
-        // A BIO connection is traced around the operation; an operation the
-        // callback itself starts on this connection is not traced again.
-        let mut bio_trace = match this.bio_trace.try_lock() {
-            Ok(g) => Some(g),
-            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        };
-        let tracer = bio_trace.as_deref_mut().and_then(Option::as_mut);
-        let before = tracer.as_ref().map(|t| t.before());
+        // A BIO connection is traced around the operation; an operation a callback
+        // starts on this connection is traced as its own.
+        let before = slot(&this.bio_trace).as_ref().map(BioTrace::before);
         let result = f(&mut conn);
-        let moved = tracer.as_ref().zip(before).map(|(t, b)| t.moved(b));
-        let (stashed, mut callback_error) = match &mut *conn {
-            Conn::Sock(s) => (s.get_mut().take_error(), s.get_mut().take_callback_error()),
+        let (stashed, calls) = match &mut *conn {
+            Conn::Sock(s) => (s.get_mut().take_error(), s.get_mut().take_trace_calls(py)),
             Conn::Bio(_) => (None, None),
         };
+        let calls = match before {
+            Some(before) => slot(&this.bio_trace).as_mut().and_then(|t| {
+                let moved = t.moved(before);
+                t.calls(py, &moved)
+            }),
+            None => calls,
+        };
         drop(conn);
-        // The callback runs without the connection's lock, so that it may ask the
-        // connection about itself.
-        if let (Some(t), Some(moved)) = (tracer, moved) {
-            callback_error = t.report(py, &moved);
-        }
-        drop(bio_trace);
+        // The calls are made with the connection unlocked, so that a callback may use
+        // its connection.
+        let callback_error = calls.and_then(|c| c.make(py));
         // A `_msg_callback` exception is raised once the operation is over, as CPython
         // does.
         if let Some(e) = callback_error {
