@@ -122,24 +122,13 @@ impl ResolvesClientCert for IdentityResolver {
 /// versions below TLS 1.2 acting as TLS 1.2.
 pub(crate) fn effective_versions(state: &State) -> Vec<&'static SupportedProtocolVersion> {
     let s = &state.settings;
-    let (mut lo, mut hi) = (0x0303u16, 0x0304u16);
-    if s.protocol == Protocol::TlsV1_2 {
-        hi = 0x0303;
-    }
-    if s.min_version != 0 {
-        lo = lo.max(s.min_version);
-    }
-    if s.max_version != 0 {
-        hi = hi.min(s.max_version);
-    }
-    let mut out = Vec::new();
-    if lo <= 0x0303 && hi >= 0x0303 && !s.options.contains(Options::OP_NO_TLSv1_2) {
-        out.push(&rustls::version::TLS12);
-    }
-    if lo <= 0x0304 && hi >= 0x0304 && !s.options.contains(Options::OP_NO_TLSv1_3) {
-        out.push(&rustls::version::TLS13);
-    }
-    out
+    let set = |v: u16| (v != 0).then_some(v);
+    let maximum = if s.protocol == Protocol::TlsV1_2 {
+        Some(set(s.max_version).map_or(0x0303, |v| v.min(0x0303)))
+    } else {
+        set(s.max_version)
+    };
+    crate::options::translate::effective_versions(s.options, set(s.min_version), maximum)
 }
 
 /// `[SSL: NO_PROTOCOLS_AVAILABLE]`, OpenSSL's error when the bounds leave nothing.
