@@ -228,6 +228,13 @@ int_enum! {
     }
 }
 
+impl From<AlertDescription> for u8 {
+    /// The description byte of an alert record.
+    fn from(d: AlertDescription) -> u8 {
+        d as u8
+    }
+}
+
 int_enum! {
     /// `ssl.SSLErrorNumber` (`SSL_ERROR_*`): the `errno` of connection errors.
     SslErrorNumber: "SSLErrorNumber" {

@@ -22,6 +22,7 @@
 //!   SSL 3.0 having no protocol_version alert).
 
 use super::record::{record_header, HEADER_LEN};
+use crate::enums::AlertDescription as Alert;
 use crate::error::Reason;
 
 /// The largest plaintext record body.
@@ -54,7 +55,7 @@ const CLIENT_HELLO: u8 = 1;
 /// The refusal: the fatal alert to send (record version, description) and the reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Refusal {
-    pub alert: Option<(u16, u8)>,
+    pub alert: Option<(u16, Alert)>,
     pub reason: Reason,
 }
 
@@ -102,7 +103,7 @@ fn echo_version(version: u16) -> u16 {
     }
 }
 
-fn refuse(version: u16, alert: u8, reason: Reason) -> Step {
+fn refuse(version: u16, alert: Alert, reason: Reason) -> Step {
     Step::Refuse(Refusal {
         alert: Some((version, alert)),
         reason,
@@ -135,10 +136,14 @@ impl FirstRecords {
         let (content_type, len) = record_header(&header);
         let version = u16::from_be_bytes([header[1], header[2]]);
         if len > MAX_PACKET {
-            return refuse(0x0303, 22, Reason::PacketLengthTooLong);
+            return refuse(0x0303, Alert::RecordOverflow, Reason::PacketLengthTooLong);
         }
         if len > MAX_ENCRYPTED {
-            return refuse(0x0303, 22, Reason::EncryptedLengthTooLong);
+            return refuse(
+                0x0303,
+                Alert::RecordOverflow,
+                Reason::EncryptedLengthTooLong,
+            );
         }
         let Some(body) = buffered.get(HEADER_LEN..HEADER_LEN + len) else {
             // Decisions below need the whole record, as OpenSSL reads it whole first;
@@ -156,17 +161,21 @@ impl FirstRecords {
             };
         };
         if len > MAX_PLAIN {
-            return refuse(0x0303, 22, Reason::DataLengthTooLong);
+            return refuse(0x0303, Alert::RecordOverflow, Reason::DataLengthTooLong);
         }
         if len == 0 && matches!(content_type, HANDSHAKE | CHANGE_CIPHER_SPEC) {
             self.empty += 1;
             if self.empty > MAX_EMPTY_RECORDS {
-                return refuse(0x0303, 10, Reason::RecordTooSmall);
+                return refuse(0x0303, Alert::UnexpectedMessage, Reason::RecordTooSmall);
             }
             return Step::Skip(HEADER_LEN);
         }
         if content_type != HANDSHAKE {
-            return refuse(echo_version(version), 10, Reason::UnexpectedMessage);
+            return refuse(
+                echo_version(version),
+                Alert::UnexpectedMessage,
+                Reason::UnexpectedMessage,
+            );
         }
         if let Some((alert, reason)) = self.peek_message_header(body) {
             return refuse(0x0303, alert, reason);
@@ -180,7 +189,7 @@ impl FirstRecords {
     /// added: once its 4 bytes are in, a message other than ClientHello is
     /// `UNEXPECTED_MESSAGE`, a ClientHello longer than OpenSSL takes
     /// `EXCESSIVE_MESSAGE_SIZE` (illegal_parameter). `None`: go on.
-    fn peek_message_header(&self, more: &[u8]) -> Option<(u8, Reason)> {
+    fn peek_message_header(&self, more: &[u8]) -> Option<(Alert, Reason)> {
         let have = usize::from(self.hs_header_len);
         if have == 4 {
             return None;
@@ -193,9 +202,9 @@ impl FirstRecords {
         }
         let length = u32::from_be_bytes([0, header[1], header[2], header[3]]);
         if header[0] != CLIENT_HELLO {
-            Some((10, Reason::UnexpectedMessage))
+            Some((Alert::UnexpectedMessage, Reason::UnexpectedMessage))
         } else if length > MAX_CLIENT_HELLO {
-            Some((47, Reason::ExcessiveMessageSize))
+            Some((Alert::IllegalParameter, Reason::ExcessiveMessageSize))
         } else {
             None
         }
@@ -226,10 +235,10 @@ fn sslv2_hello(buffered: &[u8], ours: &Ours) -> Step {
     };
     // msg_type, version, cipher_spec_length, session_id_length, challenge_length
     let Some(&[_, major, minor, s0, s1, _, _, _, _]) = body.get(..9) else {
-        return refuse(0x0303, 50, Reason::LengthTooShort);
+        return refuse(0x0303, Alert::DecodeError, Reason::LengthTooShort);
     };
     if major != 3 {
-        return refuse(0x0303, 70, Reason::UnknownProtocol);
+        return refuse(0x0303, Alert::ProtocolVersion, Reason::UnknownProtocol);
     }
     let client = u16::from_be_bytes([major, minor]);
     // A v2 hello carries no extensions: TLS 1.2 at most.
@@ -250,9 +259,9 @@ fn sslv2_hello(buffered: &[u8], ours: &Ours) -> Step {
                 .contains(&u16::from_be_bytes([spec[1], spec[2]]))
     });
     if shared {
-        refuse(0x0303, 70, Reason::UnsupportedProtocol)
+        refuse(0x0303, Alert::ProtocolVersion, Reason::UnsupportedProtocol)
     } else {
-        refuse(0x0303, 40, Reason::NoSharedCipher)
+        refuse(0x0303, Alert::HandshakeFailure, Reason::NoSharedCipher)
     }
 }
 
@@ -278,7 +287,11 @@ pub(crate) fn refuse_version(
     // The alert goes in a record of the client's version (TLS 1.2's above it).
     let record_version = legacy_version.min(0x0303);
     // SSL 3.0's alerts have no protocol_version: OpenSSL sends handshake_failure.
-    let protocol_version_alert = if record_version == 0x0300 { 40 } else { 70 };
+    let protocol_version_alert = if record_version == 0x0300 {
+        Alert::HandshakeFailure
+    } else {
+        Alert::ProtocolVersion
+    };
     if !up_to && legacy_version <= 0x0300 {
         return Some(Refusal {
             alert: Some((record_version, protocol_version_alert)),
@@ -337,7 +350,7 @@ mod tests {
         assert!(matches!(f.step(&hdr(16705), ours),
             Step::Refuse(r) if r.reason == Reason::EncryptedLengthTooLong));
         assert!(matches!(f.step(&hdr(16709), ours),
-            Step::Refuse(r) if r.reason == Reason::PacketLengthTooLong && r.alert == Some((0x0303, 22))));
+            Step::Refuse(r) if r.reason == Reason::PacketLengthTooLong && r.alert == Some((0x0303, Alert::RecordOverflow))));
         let full = record(22, 0x0301, &[0u8; 16500]);
         assert!(matches!(f.step(&full, ours),
             Step::Refuse(r) if r.reason == Reason::DataLengthTooLong));
@@ -351,7 +364,7 @@ mod tests {
             assert_eq!(f.step(&empty, ours), Step::Skip(5));
         }
         assert!(matches!(f.step(&empty, ours),
-            Step::Refuse(r) if r.reason == Reason::RecordTooSmall && r.alert == Some((0x0303, 10))));
+            Step::Refuse(r) if r.reason == Reason::RecordTooSmall && r.alert == Some((0x0303, Alert::UnexpectedMessage))));
         let mut f = FirstRecords::default();
         assert_eq!(f.step(&record(20, 0x0303, &[]), ours), Step::Skip(5));
         assert!(matches!(f.step(&record(23, 0x0303, &[]), ours),
@@ -371,13 +384,13 @@ mod tests {
             assert_eq!(f.step(&r[..6], ours), Step::Wait, "whole record first");
             assert_eq!(
                 f.step(&r, ours),
-                refuse(want, 10, Reason::UnexpectedMessage),
+                refuse(want, Alert::UnexpectedMessage, Reason::UnexpectedMessage),
                 "type {t} version {v:#x}"
             );
         }
         assert_eq!(
             f.step(&record(22, 0x0303, &[11, 0, 0, 0]), ours),
-            refuse(0x0303, 10, Reason::UnexpectedMessage)
+            refuse(0x0303, Alert::UnexpectedMessage, Reason::UnexpectedMessage)
         );
         // A ClientHello goes on before it is complete.
         assert_eq!(
@@ -399,27 +412,27 @@ mod tests {
         let ecdhe = [0, 0xc0, 0x2b];
         assert_eq!(
             step(&v2([0, 2], rc4)),
-            refuse(0x0303, 70, Reason::UnknownProtocol)
+            refuse(0x0303, Alert::ProtocolVersion, Reason::UnknownProtocol)
         );
         assert_eq!(
             step(&v2([4, 0], rc4)),
-            refuse(0x0303, 70, Reason::UnknownProtocol)
+            refuse(0x0303, Alert::ProtocolVersion, Reason::UnknownProtocol)
         );
         assert_eq!(
             step(&v2([3, 1], rc4)),
-            refuse(0x0301, 70, Reason::UnsupportedProtocol)
+            refuse(0x0301, Alert::ProtocolVersion, Reason::UnsupportedProtocol)
         );
         assert_eq!(
             step(&v2([3, 0], rc4)),
-            refuse(0x0300, 40, Reason::VersionTooLow)
+            refuse(0x0300, Alert::HandshakeFailure, Reason::VersionTooLow)
         );
         assert_eq!(
             step(&v2([3, 3], rc4)),
-            refuse(0x0303, 40, Reason::NoSharedCipher)
+            refuse(0x0303, Alert::HandshakeFailure, Reason::NoSharedCipher)
         );
         assert_eq!(
             step(&v2([3, 3], ecdhe)),
-            refuse(0x0303, 70, Reason::UnsupportedProtocol)
+            refuse(0x0303, Alert::ProtocolVersion, Reason::UnsupportedProtocol)
         );
         assert_eq!(step(&v2([3, 1], rc4)[..6]), Step::Wait);
     }
@@ -431,7 +444,7 @@ mod tests {
         assert_eq!(
             refuse_version(&[0x0302], 0x0302, BOTH, true),
             Some(Refusal {
-                alert: Some((0x0302, 70)),
+                alert: Some((0x0302, Alert::ProtocolVersion)),
                 reason: Reason::UnsupportedProtocol
             })
         );
@@ -441,7 +454,7 @@ mod tests {
         );
         assert_eq!(
             refuse_version(&[0x0303], 0x0303, &[0x0304], true).map(|r| r.alert),
-            Some(Some((0x0303, 70)))
+            Some(Some((0x0303, Alert::ProtocolVersion)))
         );
     }
 }

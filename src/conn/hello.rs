@@ -8,6 +8,7 @@
 //! ([`decode_refusal`]). Hand-written because no crate parses a raw ClientHello without
 //! also being a TLS implementation; every length is checked.
 
+use crate::enums::AlertDescription as Alert;
 use crate::error::Reason;
 
 /// The body of the first handshake message of `records`, when it is a ClientHello.
@@ -71,11 +72,11 @@ fn host_name(ext: &[u8]) -> Option<String> {
 /// What OpenSSL's server says of a ClientHello it cannot decode, in the order it reads
 /// the fields (`tls_process_client_hello`, then the cipher and compression lists):
 /// the reason and its alert. `None` when the hello decodes (or none is in `records`).
-pub(crate) fn decode_refusal(records: &[u8]) -> Option<(Reason, u8)> {
+pub(crate) fn decode_refusal(records: &[u8]) -> Option<(Reason, Alert)> {
     let body = client_hello_body(records)?;
-    let length_mismatch = Some((Reason::LengthMismatch, 50));
+    let length_mismatch = Some((Reason::LengthMismatch, Alert::DecodeError));
     if body.len() < 2 {
-        return Some((Reason::LengthTooShort, 50));
+        return Some((Reason::LengthTooShort, Alert::DecodeError));
     }
     let Some(rest) = body.get(34..) else {
         return length_mismatch;
@@ -99,7 +100,7 @@ pub(crate) fn decode_refusal(records: &[u8]) -> Option<(Reason, u8)> {
                 while !exts.is_empty() {
                     match exts.get(2..).and_then(|e| take(e, 2)) {
                         Some((_, next)) => exts = next,
-                        None => return Some((Reason::BadExtension, 50)),
+                        None => return Some((Reason::BadExtension, Alert::DecodeError)),
                     }
                 }
             }
@@ -107,13 +108,13 @@ pub(crate) fn decode_refusal(records: &[u8]) -> Option<(Reason, u8)> {
         }
     }
     if suites.len() % 2 != 0 {
-        return Some((Reason::ErrorInReceivedCipherList, 50));
+        return Some((Reason::ErrorInReceivedCipherList, Alert::DecodeError));
     }
     if suites.is_empty() {
-        return Some((Reason::NoCiphersSpecified, 47));
+        return Some((Reason::NoCiphersSpecified, Alert::IllegalParameter));
     }
     if !compression.contains(&0) {
-        return Some((Reason::NoCompressionSpecified, 50));
+        return Some((Reason::NoCompressionSpecified, Alert::DecodeError));
     }
     None
 }
@@ -296,33 +297,33 @@ mod tests {
         assert_eq!(decode_refusal(&record(&good)), None);
         assert_eq!(
             decode_refusal(&record(&[3])),
-            Some((Reason::LengthTooShort, 50))
+            Some((Reason::LengthTooShort, Alert::DecodeError))
         );
         assert_eq!(
             decode_refusal(&record(&good[..20])),
-            Some((Reason::LengthMismatch, 50))
+            Some((Reason::LengthMismatch, Alert::DecodeError))
         );
         assert_eq!(
             decode_refusal(&record(&base(&[0xc0, 0x2b], &[0], Some(&[0, 23, 0, 5])))),
-            Some((Reason::BadExtension, 50))
+            Some((Reason::BadExtension, Alert::DecodeError))
         );
         let mut trailing = good.clone();
         trailing.push(0);
         assert_eq!(
             decode_refusal(&record(&trailing)),
-            Some((Reason::LengthMismatch, 50))
+            Some((Reason::LengthMismatch, Alert::DecodeError))
         );
         assert_eq!(
             decode_refusal(&record(&base(&[0xc0], &[0], None))),
-            Some((Reason::ErrorInReceivedCipherList, 50))
+            Some((Reason::ErrorInReceivedCipherList, Alert::DecodeError))
         );
         assert_eq!(
             decode_refusal(&record(&base(&[], &[0], None))),
-            Some((Reason::NoCiphersSpecified, 47))
+            Some((Reason::NoCiphersSpecified, Alert::IllegalParameter))
         );
         assert_eq!(
             decode_refusal(&record(&base(&[0xc0, 0x2b], &[1], None))),
-            Some((Reason::NoCompressionSpecified, 50))
+            Some((Reason::NoCompressionSpecified, Alert::DecodeError))
         );
     }
 

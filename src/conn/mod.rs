@@ -20,13 +20,13 @@ pub use stream::SslStream;
 
 /// A plaintext fatal alert record, valid before ServerHello (nothing is encrypted yet):
 /// the only way to send an alert of our choosing from the ClientHello step.
-pub(crate) fn fatal_alert_record(description: u8) -> [u8; 7] {
+pub(crate) fn fatal_alert_record(description: impl Into<u8>) -> [u8; 7] {
     fatal_alert_record_as(0x0303, description)
 }
 
 /// [`fatal_alert_record`] in a record of `version` (OpenSSL writes its alerts before a
 /// version is agreed in a record of the client's version).
-pub(crate) fn fatal_alert_record_as(version: u16, description: u8) -> [u8; 7] {
+pub(crate) fn fatal_alert_record_as(version: u16, description: impl Into<u8>) -> [u8; 7] {
     let [major, minor] = version.to_be_bytes();
-    [0x15, major, minor, 0x00, 0x02, 0x02, description]
+    [0x15, major, minor, 0x00, 0x02, 0x02, description.into()]
 }

@@ -15,6 +15,7 @@ use super::first_records::{self, FirstRecords, Refusal, Step};
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
+use crate::enums::AlertDescription;
 use crate::error::Reason;
 use crate::error::{Error, Result};
 use crate::options::Options;
@@ -597,7 +598,9 @@ impl SslObject {
                     // OpenSSL's server treats any alert before the ClientHello as
                     // an unexpected message, and says so with alert 10.
                     self.outgoing
-                        .write(&crate::conn::fatal_alert_record(10))
+                        .write(&crate::conn::fatal_alert_record(
+                            AlertDescription::UnexpectedMessage,
+                        ))
                         .ok();
                     Err(self.fail(errors::ssl(Reason::UnexpectedMessage)))
                 }
@@ -669,7 +672,7 @@ impl SslObject {
             // An extension's own contents were wrong (OpenSSL parses them after the
             // version is chosen, and its parsers call that BAD_EXTENSION).
             return Some(Refusal {
-                alert: Some((0x0303, 50)),
+                alert: Some((0x0303, AlertDescription::DecodeError)),
                 reason: Reason::BadExtension,
             });
         }
@@ -688,7 +691,7 @@ impl SslObject {
         let tls13 = facts.offers_tls13() && versions.contains(&0x0304);
         let offered = facts.sigalgs.as_deref()?;
         (tls13 && self.context.no_tls13_signer_for(offered)).then_some(Refusal {
-            alert: Some((0x0303, 40)),
+            alert: Some((0x0303, AlertDescription::HandshakeFailure)),
             reason: Reason::NoSuitableSignatureAlgorithm,
         })
     }
@@ -703,7 +706,7 @@ impl SslObject {
                 .context
                 .can_serve_tls12(&facts.suites, facts.groups.as_deref()))
         .then_some(Refusal {
-            alert: Some((0x0303, 40)),
+            alert: Some((0x0303, AlertDescription::HandshakeFailure)),
             reason: Reason::NoSharedCipher,
         })
     }
@@ -800,7 +803,9 @@ impl SslObject {
                         }
                     }
                     self.outgoing
-                        .write(&crate::conn::fatal_alert_record(40))
+                        .write(&crate::conn::fatal_alert_record(
+                            AlertDescription::HandshakeFailure,
+                        ))
                         .ok();
                     self.enter_failed(by_peer_alert);
                     return Err(errors::ssl(Reason::PeerDidNotReturnACertificate));
@@ -862,7 +867,9 @@ impl SslObject {
             Ok(c) => c,
             Err(e) => {
                 self.outgoing
-                    .write(&crate::conn::fatal_alert_record(40))
+                    .write(&crate::conn::fatal_alert_record(
+                        AlertDescription::HandshakeFailure,
+                    ))
                     .ok();
                 return Err(self.fail(e));
             }
@@ -930,7 +937,9 @@ impl SslObject {
             {
                 // OpenSSL's client still sends a protocol_version alert.
                 self.outgoing
-                    .write(&crate::conn::fatal_alert_record(70))
+                    .write(&crate::conn::fatal_alert_record(
+                        AlertDescription::ProtocolVersion,
+                    ))
                     .ok();
             }
             self.enter_failed(false);
