@@ -211,6 +211,31 @@ class MsgCallbackOverMemoryBio(unittest.TestCase):
         self.assertIn(("SSLObject", "write", 20, 0x0101), seen)
 
 
+class GarbageCollection(unittest.TestCase):
+    """Cycles through a connection are collected (CPython's own `_ssl` keeps this one:
+    its `_SSLSocket` does not show the collector its context)."""
+
+    def test_cycle_through_sni_callback_and_connection(self):
+        import gc
+        import ssl
+        import test.test_ssl as t
+        import weakref
+
+        def make():
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(t.SIGNED_CERTFILE)
+            obj = ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_side=True)
+            # context -> callback -> SSLObject -> _SSLSocket -> context
+            ctx.sni_callback = lambda sock, name, c: obj
+            ctx._msg_callback = lambda *args: obj
+            return weakref.ref(ctx), weakref.ref(obj)
+
+        ctx, obj = make()
+        gc.collect()
+        self.assertIsNone(obj())
+        self.assertIsNone(ctx())
+
+
 def main():
     if "SSLCONTEXT_SHADOW" in os.environ:
         sys.argv[1:] = ["-v"]

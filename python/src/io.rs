@@ -56,6 +56,14 @@ impl PyStream {
         })
     }
 
+    /// Shows the garbage collector the Python objects this stream holds strongly.
+    pub fn traverse(&self, visit: &pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        match &self.trace {
+            Some(t) => t.traverse(visit),
+            None => Ok(()),
+        }
+    }
+
     /// The `_msg_callback` calls the last operation owes.
     pub fn take_trace_calls(&mut self, py: Python<'_>) -> Option<crate::msgtrace::Calls> {
         self.trace.as_mut().and_then(|t| t.take(py))

@@ -11,6 +11,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyWeakrefReference};
+use pyo3::{PyTraverseError, PyVisit};
 use sslcontext::MemoryBio;
 
 /// OpenSSL's `SSL3_RT_HEADER` pseudo content type.
@@ -99,6 +100,11 @@ impl MsgTrace {
             write: Direction::default(),
             events: Vec::new(),
         }
+    }
+
+    /// Shows the garbage collector the callback this tracer holds.
+    pub fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.callback)
     }
 
     /// The calls collected since the last `take` (none: `None`).
@@ -207,6 +213,11 @@ impl BioTrace {
             incoming,
             outgoing,
         }
+    }
+
+    /// Shows the garbage collector the callback this tracer holds.
+    pub fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        self.trace.traverse(visit)
     }
 
     /// Notes the BIOs before an operation.

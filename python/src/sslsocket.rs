@@ -17,6 +17,7 @@ use crate::session::PySslSession;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyMemoryView, PySlice, PyString, PyTuple, PyWeakrefReference};
+use pyo3::{PyTraverseError, PyVisit};
 use sslcontext::{PeerCertificate, SslObject, SslSocket, WrapOptions};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -331,6 +332,44 @@ fn cipher_tuple<'py>(
 
 #[pymethods]
 impl PySslSocket {
+    /// Shows the garbage collector the Python objects held strongly: the context (an
+    /// `sni_callback` that refers back to the connection makes a cycle), the context an
+    /// SNI callback assigned, and the `_msg_callback`. A part that another thread holds
+    /// locked is skipped, which only keeps its objects alive a while longer.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Ok(context) = self.context.try_lock() {
+            visit.call(&*context)?;
+        }
+        if let Ok(pending) = self.pending_context.try_lock() {
+            if let Some(p) = pending.as_ref() {
+                visit.call(p)?;
+            }
+        }
+        if let Ok(trace) = self.bio_trace.try_lock() {
+            if let Some(t) = trace.as_ref() {
+                t.traverse(&visit)?;
+            }
+        }
+        if let Ok(conn) = self.conn.try_lock() {
+            if let Conn::Sock(s) = &*conn {
+                s.get_ref().traverse(&visit)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops what the collector may drop to break a cycle (the context stays: the
+    /// connection cannot work without one; clearing the context's own callbacks
+    /// breaks the cycles through it).
+    fn __clear__(&self) {
+        if let Ok(mut pending) = self.pending_context.try_lock() {
+            pending.take();
+        }
+        if let Ok(mut trace) = self.bio_trace.try_lock() {
+            trace.take();
+        }
+    }
+
     /// `do_handshake()`.
     fn do_handshake(slf: &Bound<'_, Self>) -> PyResult<()> {
         Self::run(slf, |c| match c {
