@@ -42,7 +42,6 @@ const APPLICATION_DATA: u8 = 23;
 const FINISHED: u8 = 20;
 
 /// The records one side sent during the handshake, as far as a Finished can be in them.
-#[derive(Default)]
 struct Flow {
     /// The current record's header, while incomplete.
     head: [u8; 5],
@@ -53,13 +52,31 @@ struct Flow {
     mode: Mode,
     /// This side sent its ChangeCipherSpec.
     ccs_seen: bool,
-    /// The first bytes of this side's cleartext handshake stream.
-    hello: Vec<u8>,
+    /// The first bytes of this side's cleartext handshake stream (in place: no
+    /// allocation).
+    hello: [u8; HELLO_PREFIX],
+    hello_len: u8,
     /// Records kept whole (header and body): handshake records after
     /// ChangeCipherSpec, and encrypted records.
     kept: Vec<u8>,
     /// A record could not be kept ([`FLOW_LIMIT`]): the kept ones are incomplete.
     overflow: bool,
+}
+
+impl Default for Flow {
+    fn default() -> Self {
+        Flow {
+            head: [0; 5],
+            head_len: 0,
+            body_left: 0,
+            mode: Mode::Skip,
+            ccs_seen: false,
+            hello: [0; HELLO_PREFIX],
+            hello_len: 0,
+            kept: Vec::new(),
+            overflow: false,
+        }
+    }
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -91,8 +108,10 @@ impl Flow {
             let (body, rest) = bytes.split_at(n);
             match self.mode {
                 Mode::Hello => {
-                    let room = HELLO_PREFIX.saturating_sub(self.hello.len());
-                    self.hello.extend_from_slice(&body[..room.min(body.len())]);
+                    let at = usize::from(self.hello_len);
+                    let n = (HELLO_PREFIX - at).min(body.len());
+                    self.hello[at..at + n].copy_from_slice(&body[..n]);
+                    self.hello_len = u8::try_from(at + n).unwrap_or(0);
                 }
                 Mode::Keep => self.kept.extend_from_slice(body),
                 Mode::Skip => {}
@@ -113,7 +132,7 @@ impl Flow {
                 Mode::Skip
             }
             HANDSHAKE if !self.ccs_seen => {
-                if self.hello.len() < HELLO_PREFIX {
+                if usize::from(self.hello_len) < HELLO_PREFIX {
                     Mode::Hello
                 } else {
                     Mode::Skip
@@ -121,6 +140,8 @@ impl Flow {
             }
             HANDSHAKE | APPLICATION_DATA if !self.overflow => {
                 if self.kept.len() + self.head.len() + len <= FLOW_LIMIT {
+                    // One allocation per record at most.
+                    self.kept.reserve(self.head.len() + len);
                     self.kept.extend_from_slice(&self.head);
                     Mode::Keep
                 } else {
@@ -140,10 +161,10 @@ impl Flow {
 
     /// The ServerHello's random, when this is the server's flow and it began with one.
     fn server_random(&self) -> Option<[u8; 32]> {
-        if self.hello.first() != Some(&2) {
+        if usize::from(self.hello_len) < HELLO_PREFIX || self.hello[0] != 2 {
             return None;
         }
-        self.hello.get(6..HELLO_PREFIX)?.try_into().ok()
+        self.hello[6..HELLO_PREFIX].try_into().ok()
     }
 }
 
@@ -158,17 +179,40 @@ fn records(mut buf: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     })
 }
 
+/// A secret of at most 48 bytes (a TLS 1.2 master secret, a SHA-256 or SHA-384 TLS
+/// 1.3 secret), kept in place and wiped on drop.
+struct Secret {
+    bytes: Zeroizing<[u8; 48]>,
+    len: usize,
+}
+
+impl Secret {
+    /// `None` for a secret longer than 48 bytes (no suite here has one).
+    fn new(secret: &[u8]) -> Option<Self> {
+        let mut bytes = Zeroizing::new([0u8; 48]);
+        bytes.get_mut(..secret.len())?.copy_from_slice(secret);
+        Some(Secret {
+            bytes,
+            len: secret.len(),
+        })
+    }
+
+    fn get(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
 /// The secrets rustls logged for one connection.
 #[derive(Default)]
 struct Secrets {
     /// The client random given with the TLS 1.2 master secret.
     client_random: Option<[u8; 32]>,
     /// TLS 1.2 `CLIENT_RANDOM`.
-    master: Option<Zeroizing<Vec<u8>>>,
+    master: Option<Secret>,
     /// TLS 1.3 `CLIENT_HANDSHAKE_TRAFFIC_SECRET`.
-    client_handshake: Option<Zeroizing<Vec<u8>>>,
+    client_handshake: Option<Secret>,
     /// TLS 1.3 `SERVER_HANDSHAKE_TRAFFIC_SECRET`.
-    server_handshake: Option<Zeroizing<Vec<u8>>>,
+    server_handshake: Option<Secret>,
 }
 
 /// One connection's `rustls::KeyLog`: keeps the secrets `tls-unique` needs and hands
@@ -206,7 +250,10 @@ impl KeyLog for SecretTap {
         if self.next.will_log(label) {
             self.next.log(label, client_random, secret);
         }
-        let kept = Some(Zeroizing::new(secret.to_vec()));
+        if !wanted(label) {
+            return;
+        }
+        let kept = Secret::new(secret);
         let mut s = self.lock();
         match label {
             "CLIENT_RANDOM" => {
@@ -214,8 +261,7 @@ impl KeyLog for SecretTap {
                 s.client_random = client_random.try_into().ok();
             }
             "CLIENT_HANDSHAKE_TRAFFIC_SECRET" => s.client_handshake = kept,
-            "SERVER_HANDSHAKE_TRAFFIC_SECRET" => s.server_handshake = kept,
-            _ => {}
+            _ => s.server_handshake = kept,
         }
     }
 
@@ -357,8 +403,14 @@ impl Recorder {
         let flow = &mut self.flows[drop_flow];
         flow.kept = Vec::new();
         flow.overflow = true;
-        if drop_flow == CLIENT {
-            flow.hello = Vec::new();
+        // The other side's TLS 1.3 secret is not needed either.
+        if let Some(tap) = &self.tap {
+            let mut secrets = tap.lock();
+            if resumed {
+                secrets.client_handshake = None;
+            } else {
+                secrets.server_handshake = None;
+            }
         }
     }
 
@@ -385,11 +437,11 @@ impl Recorder {
                 } else {
                     secrets.client_handshake.as_ref()?
                 };
-                tls13_finished(records, secret, suite)
+                tls13_finished(records, secret.get(), suite)
             }
             ProtocolVersion::TLSv1_2 => {
                 let keys = Tls12Keys {
-                    master: secrets.master.as_ref()?,
+                    master: secrets.master.as_ref()?.get(),
                     client_random: &secrets.client_random?,
                     server_random: &self.flows[SERVER].server_random()?,
                 };
