@@ -155,8 +155,14 @@ impl Flow {
     }
 
     /// The kept records, unless some were lost.
+    #[cfg(test)]
     fn records(&self) -> Option<&[u8]> {
         (!self.overflow).then_some(self.kept.as_slice())
+    }
+
+    /// [`records`](Self::records), taken.
+    fn into_records(self) -> Option<Vec<u8>> {
+        (!self.overflow).then_some(self.kept)
     }
 
     /// The ServerHello's random, when this is the server's flow and it began with one.
@@ -183,7 +189,8 @@ fn records(mut buf: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 /// 1.3 secret), kept in place and wiped on drop.
 struct Secret {
     bytes: Zeroizing<[u8; 48]>,
-    len: usize,
+    /// At most 48.
+    len: u8,
 }
 
 impl Secret {
@@ -193,12 +200,12 @@ impl Secret {
         bytes.get_mut(..secret.len())?.copy_from_slice(secret);
         Some(Secret {
             bytes,
-            len: secret.len(),
+            len: u8::try_from(secret.len()).ok()?,
         })
     }
 
     fn get(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        &self.bytes[..usize::from(self.len)]
     }
 }
 
@@ -287,8 +294,9 @@ impl<'a, T> Tee<'a, T> {
 impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if self.recorder.recording {
-            self.recorder.received(&buf[..n.min(buf.len())]);
+        let by_server = !self.recorder.server_side;
+        if let Some(flow) = self.recorder.flow(by_server) {
+            flow.take(&buf[..n.min(buf.len())]);
         }
         Ok(n)
     }
@@ -297,8 +305,9 @@ impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
 impl<W: std::io::Write> std::io::Write for Tee<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        if self.recorder.recording {
-            self.recorder.sent(&buf[..n.min(buf.len())]);
+        let by_server = self.recorder.server_side;
+        if let Some(flow) = self.recorder.flow(by_server) {
+            flow.take(&buf[..n.min(buf.len())]);
         }
         Ok(n)
     }
@@ -313,20 +322,29 @@ pub(crate) struct Recorder {
     server_side: bool,
     /// The connection's key log (set when its rustls configuration is made).
     tap: Option<Arc<SecretTap>>,
-    /// The records of both sides: boxed, and trimmed to the one side that matters
-    /// once the handshake is over.
-    flows: Box<[Flow; 2]>,
-    /// Still recording (the handshake runs).
-    recording: bool,
-    /// The handshake resumed a session (known once it is over).
+    /// While the handshake runs: the records of both sides (boxed: a connection
+    /// keeps them only that long).
+    flows: Option<Box<[Flow; 2]>>,
+    /// Once it is over: what the first Finished is recovered from.
+    first: Option<First>,
+}
+
+/// What is left of the recording after the handshake.
+struct First {
+    /// The records of the side that sent the first Finished (`None`: some were lost
+    /// to the bound).
+    records: Option<Vec<u8>>,
+    /// The ServerHello's random (TLS 1.2 key block).
+    server_random: Option<[u8; 32]>,
+    /// The handshake resumed a session: the first Finished is the server's.
     resumed: bool,
 }
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Recorder")
-            .field("recording", &self.recording)
-            .field("resumed", &self.resumed)
+            .field("recording", &self.flows.is_some())
+            .field("resumed", &self.first.as_ref().map(|f| f.resumed))
             .finish_non_exhaustive()
     }
 }
@@ -341,9 +359,8 @@ impl Recorder {
         Recorder {
             server_side,
             tap: None,
-            flows: Box::default(),
-            recording: true,
-            resumed: false,
+            flows: Some(Box::default()),
+            first: None,
         }
     }
 
@@ -372,37 +389,27 @@ impl Recorder {
         Arc::new(own)
     }
 
+    /// The flow of bytes one side sends, while recording.
     fn flow(&mut self, sent_by_server: bool) -> Option<&mut Flow> {
         let i = if sent_by_server { SERVER } else { CLIENT };
-        self.recording.then(|| &mut self.flows[i])
+        self.flows.as_mut().map(|flows| &mut flows[i])
     }
 
-    /// Bytes rustls read from the peer (while the handshake runs).
-    fn received(&mut self, bytes: &[u8]) {
-        let by_server = !self.server_side;
-        if let Some(flow) = self.flow(by_server) {
-            flow.take(bytes);
-        }
-    }
-
-    /// Bytes rustls wrote for the peer (while the handshake runs).
-    fn sent(&mut self, bytes: &[u8]) {
-        let by_server = self.server_side;
-        if let Some(flow) = self.flow(by_server) {
-            flow.take(bytes);
-        }
-    }
-
-    /// The handshake is over: stop recording and keep only the flow holding the first
-    /// Finished (the client's, or the server's on a resumed handshake) and the
+    /// The handshake is over: stop recording and keep only the records holding the
+    /// first Finished (the client's, or the server's on a resumed handshake) and the
     /// ServerHello's random.
     pub(crate) fn complete(&mut self, resumed: bool) {
-        self.recording = false;
-        self.resumed = resumed;
-        let drop_flow = if resumed { CLIENT } else { SERVER };
-        let flow = &mut self.flows[drop_flow];
-        flow.kept = Vec::new();
-        flow.overflow = true;
+        let Some(flows) = self.flows.take() else {
+            return;
+        };
+        let [client, server] = *flows;
+        let server_random = server.server_random();
+        let first = if resumed { server } else { client };
+        self.first = Some(First {
+            records: first.into_records(),
+            server_random,
+            resumed,
+        });
         // The other side's TLS 1.3 secret is not needed either.
         if let Some(tap) = &self.tap {
             let mut secrets = tap.lock();
@@ -423,16 +430,12 @@ impl Recorder {
         version: ProtocolVersion,
         suite: CipherSuite,
     ) -> Option<Vec<u8>> {
-        if self.recording {
-            return None;
-        }
-        let tap = self.tap.as_ref()?;
-        let secrets = tap.lock();
-        let first = if self.resumed { SERVER } else { CLIENT };
-        let records = self.flows[first].records()?;
+        let first = self.first.as_ref()?;
+        let records = first.records.as_deref()?;
+        let secrets = self.tap.as_ref()?.lock();
         match version {
             ProtocolVersion::TLSv1_3 => {
-                let secret = if self.resumed {
+                let secret = if first.resumed {
                     secrets.server_handshake.as_ref()?
                 } else {
                     secrets.client_handshake.as_ref()?
@@ -443,9 +446,9 @@ impl Recorder {
                 let keys = Tls12Keys {
                     master: secrets.master.as_ref()?.get(),
                     client_random: &secrets.client_random?,
-                    server_random: &self.flows[SERVER].server_random()?,
+                    server_random: first.server_random.as_ref()?,
                 };
-                tls12_finished(records, &keys, suite, first == SERVER)
+                tls12_finished(records, &keys, suite, first.resumed)
             }
             _ => None,
         }
