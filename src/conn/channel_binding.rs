@@ -15,6 +15,9 @@
 //!   logs (TLS 1.2 `CLIENT_RANDOM`: the master secret; TLS 1.3 the two handshake
 //!   traffic secrets) and passes every line on to the context's logger
 //!   (`keylog_filename`). Being per connection, it needs no lookup by client random.
+//!   Once the handshake is over it also holds what is left of the recording (the
+//!   records of the side that sent the first Finished), so the connection object
+//!   itself grows by two pointers only.
 //! * On request, the Finished record is decrypted with that side's key: TLS 1.2 keys
 //!   from the key block (PRF of the master secret), TLS 1.3 keys from the handshake
 //!   traffic secret (HKDF-Expand-Label). The AEAD tag proves the record and the key
@@ -209,9 +212,13 @@ impl Secret {
     }
 }
 
-/// The secrets rustls logged for one connection.
+/// The secrets rustls logged for one connection and, once its handshake is over, the
+/// records holding the first Finished (kept here, in the key log's allocation, so a
+/// connection itself grows by no more than two pointers).
 #[derive(Default)]
 struct Secrets {
+    /// What is left of the recording after the handshake.
+    first: Option<First>,
     /// The client random given with the TLS 1.2 master secret.
     client_random: Option<[u8; 32]>,
     /// TLS 1.2 `CLIENT_RANDOM`.
@@ -325,8 +332,6 @@ pub(crate) struct Recorder {
     /// While the handshake runs: the records of both sides (boxed: a connection
     /// keeps them only that long).
     flows: Option<Box<[Flow; 2]>>,
-    /// Once it is over: what the first Finished is recovered from.
-    first: Option<First>,
 }
 
 /// What is left of the recording after the handshake.
@@ -344,7 +349,6 @@ impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Recorder")
             .field("recording", &self.flows.is_some())
-            .field("resumed", &self.first.as_ref().map(|f| f.resumed))
             .finish_non_exhaustive()
     }
 }
@@ -360,7 +364,6 @@ impl Recorder {
             server_side,
             tap: None,
             flows: Some(Box::default()),
-            first: None,
         }
     }
 
@@ -402,22 +405,23 @@ impl Recorder {
         let Some(flows) = self.flows.take() else {
             return;
         };
+        let Some(tap) = &self.tap else {
+            return;
+        };
         let [client, server] = *flows;
         let server_random = server.server_random();
         let first = if resumed { server } else { client };
-        self.first = Some(First {
+        let mut secrets = tap.lock();
+        secrets.first = Some(First {
             records: first.into_records(),
             server_random,
             resumed,
         });
         // The other side's TLS 1.3 secret is not needed either.
-        if let Some(tap) = &self.tap {
-            let mut secrets = tap.lock();
-            if resumed {
-                secrets.client_handshake = None;
-            } else {
-                secrets.server_handshake = None;
-            }
+        if resumed {
+            secrets.client_handshake = None;
+        } else {
+            secrets.server_handshake = None;
         }
     }
 
@@ -430,9 +434,9 @@ impl Recorder {
         version: ProtocolVersion,
         suite: CipherSuite,
     ) -> Option<Vec<u8>> {
-        let first = self.first.as_ref()?;
-        let records = first.records.as_deref()?;
         let secrets = self.tap.as_ref()?.lock();
+        let first = secrets.first.as_ref()?;
+        let records = first.records.as_deref()?;
         match version {
             ProtocolVersion::TLSv1_3 => {
                 let secret = if first.resumed {
@@ -785,6 +789,11 @@ mod tests {
                 proptest::prop_assert_eq!(tls12_finished(&records, &keys, suite, true), None);
             }
         }
+    }
+
+    #[test]
+    fn a_connection_grows_by_two_pointers_and_a_flag() {
+        assert!(std::mem::size_of::<Recorder>() <= 3 * std::mem::size_of::<usize>());
     }
 
     #[test]
