@@ -26,12 +26,12 @@ pub const HAS_TLSV1_2: bool = true;
 pub const HAS_TLSV1_3: bool = true;
 /// `HAS_NEVER_CHECK_COMMON_NAME`: true.
 pub const HAS_NEVER_CHECK_COMMON_NAME: bool = true;
-/// `_ssl.HAS_TLS_UNIQUE`: **false** here (CPython: true): rustls does not expose the
-/// Finished message that `tls-unique` needs.
-pub const HAS_TLS_UNIQUE: bool = false;
-/// `CHANNEL_BINDING_TYPES`: CPython lists `['tls-unique']`, which rustls cannot give;
-/// we list the RFC 9266 `tls-exporter` binding that `get_channel_binding` offers instead.
-pub const CHANNEL_BINDING_TYPES: &[&str] = &["tls-exporter"];
+/// `_ssl.HAS_TLS_UNIQUE`: true. rustls does not expose the Finished messages; the
+/// connection recovers the first one from its handshake records and secrets.
+pub const HAS_TLS_UNIQUE: bool = true;
+/// `CHANNEL_BINDING_TYPES`: `['tls-unique']`, as CPython's. `get_channel_binding` also
+/// takes the RFC 9266 `tls-exporter`, which CPython 3.11 lacks, so it is not listed.
+pub const CHANNEL_BINDING_TYPES: &[&str] = &["tls-unique"];
 
 /// `_ssl.HOSTFLAG_ALWAYS_CHECK_SUBJECT` (`X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT`):
 /// match the subject's commonName even when DNS subjectAltNames are present.

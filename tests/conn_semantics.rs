@@ -120,6 +120,9 @@ fn run_errors_case(id: &str) -> Option<Result<String, Error>> {
         "SSLObject.getpeercert_before_handshake" => obj().getpeercert().map(|_| String::new()),
         "SSLObject.read_before_handshake" => obj().read(10).map(|_| String::new()),
         "SSLObject.do_handshake_no_data" => obj().do_handshake().map(|_| String::new()),
+        "SSLObject.channel_binding_before_handshake" => obj()
+            .get_channel_binding("tls-unique")
+            .map(|v| serde_json::json!(v).to_string()),
         "SSLObject.channel_binding_bogus" => {
             obj().get_channel_binding("bogus").map(|_| String::new())
         }
@@ -188,8 +191,7 @@ fn errors_json_connection_cases() {
 
 #[test]
 fn channel_binding_before_handshake_is_none() {
-    // errors.json SSLObject.channel_binding_before_handshake asks for 'tls-unique',
-    // which rustls cannot give; the supported 'tls-exporter' keeps the None rule.
+    // Both sides, both binding types: None until the handshake is done.
     let c = SslContext::new(Protocol::TlsClient).unwrap();
     let o = c
         .wrap_bio(
@@ -199,12 +201,12 @@ fn channel_binding_before_handshake_is_none() {
         )
         .unwrap();
     assert_eq!(o.get_channel_binding("tls-exporter").unwrap(), None);
-    assert_eq!(
-        o.get_channel_binding("tls-unique")
-            .unwrap_err()
-            .python_class(),
-        "NotImplementedError"
-    );
+    assert_eq!(o.get_channel_binding("tls-unique").unwrap(), None);
+    let s = server_ctx("leaf-ec");
+    let o = s
+        .wrap_bio(&MemoryBio::new(), &MemoryBio::new(), WrapOptions::server())
+        .unwrap();
+    assert_eq!(o.get_channel_binding("tls-unique").unwrap(), None);
 }
 
 // ---------------------------------------------------------------- SSLObject

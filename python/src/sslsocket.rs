@@ -529,12 +529,11 @@ impl PySslSocket {
         cb_type: &str,
     ) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let conn = self.conn(py)?;
-        let obj = conn.obj();
-        if cb_type == "tls-unique" && obj.version().is_none() {
-            // CPython: no Finished message yet, so no binding.
-            return Ok(None);
-        }
-        let cb = obj.get_channel_binding(cb_type).map_err(|e| to_py(py, e))?;
+        // `None` before the handshake (no Finished message yet), as CPython.
+        let cb = conn
+            .obj()
+            .get_channel_binding(cb_type)
+            .map_err(|e| to_py(py, e))?;
         Ok(cb.map(|b| PyBytes::new(py, &b)))
     }
 

@@ -2,6 +2,7 @@
 //! [`SslSocket`] (and, with feature `tokio`, the async `SslStream`).
 
 mod bio;
+mod channel_binding;
 mod first_records;
 mod hello;
 mod object;

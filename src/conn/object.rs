@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use rustls::{CipherSuite, ClientConnection, HandshakeKind, ServerConnection};
 
 use super::bio::MemoryBio;
+use super::channel_binding::{Recorder, Tee};
 use super::errors;
 use super::first_records::{self, FirstRecords, Refusal, Step};
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
@@ -276,6 +277,8 @@ pub struct SslObject {
     target: Option<Box<crate::verify::ServerNameSpec>>,
     /// The chain the verifier accepted (leaf first, trust anchor last).
     verified_chain: Option<Box<[rustls_pki_types::CertificateDer<'static>]>>,
+    /// The handshake records and secrets `tls-unique` is recovered from.
+    binding: Recorder,
 }
 
 impl std::fmt::Debug for SslObject {
@@ -350,6 +353,7 @@ impl SslObject {
             Some(name) => Some(Box::new(crate::verify::encode_hostname(name)?)),
             None => None,
         };
+        let mut binding = Recorder::new(options.server_side);
         let tls = if options.server_side {
             Tls::Accepting(Box::default())
         } else {
@@ -358,6 +362,7 @@ impl SslObject {
                 target.as_deref(),
                 session_sink.as_ref().expect("client side"),
                 options.session.as_ref(),
+                &mut binding,
             )
         };
         Ok(SslObject {
@@ -379,6 +384,7 @@ impl SslObject {
             offered_session: options.session,
             target,
             verified_chain: None,
+            binding,
         })
     }
 
@@ -388,9 +394,14 @@ impl SslObject {
         target: Option<&crate::verify::ServerNameSpec>,
         sink: &Arc<Mutex<SessionState>>,
         offered: Option<&SslSession>,
+        binding: &mut Recorder,
     ) -> Tls {
-        let made =
-            context.client_connection(target, sink.clone(), offered.map(|s| s.state.clone()));
+        let made = context.client_connection(
+            target,
+            sink.clone(),
+            offered.map(|s| s.state.clone()),
+            |next| binding.key_log(next),
+        );
         match made {
             Ok(conn) => Tls::Conn(Conn::Client(Box::new(conn))),
             Err(e) => Tls::Unavailable(Some(Box::new(e))),
@@ -428,6 +439,7 @@ impl SslObject {
             self.target.as_deref(),
             self.session_sink.as_ref().expect("client side"),
             Some(&session),
+            &mut self.binding,
         );
         self.offered_session = Some(session);
         Ok(())
@@ -458,7 +470,7 @@ impl SslObject {
     /// Moves every pending TLS byte to the outgoing buffer.
     fn flush(&mut self) {
         if let Tls::Conn(conn) = &mut self.tls {
-            let mut out = BioWriter(&self.outgoing);
+            let mut out = Tee::new(BioWriter(&self.outgoing), &mut self.binding);
             while conn.wants_write() {
                 match conn.write_tls(&mut out) {
                     Ok(0) | Err(_) => break,
@@ -542,14 +554,15 @@ impl SslObject {
         if self.feeder.at_boundary() && self.plaintext_close_notify_in_handshake() {
             return Ok(true);
         }
-        let (feeder, tls) = (&mut self.feeder, &mut self.tls);
+        let (feeder, tls, binding) = (&mut self.feeder, &mut self.tls, &mut self.binding);
         let (moved, read_error) = self.incoming.with_queue(|queue| {
             let mut rd = RecordReader::new(feeder, queue);
             let mut read_error = None;
             match tls {
                 Tls::Accepting(acceptor) => {
                     while !rd.exhausted() {
-                        match acceptor.read_tls(&mut rd) {
+                        let read = acceptor.read_tls(&mut Tee::new(&mut rd, binding));
+                        match read {
                             Ok(0) => break,
                             Ok(_) => {}
                             Err(_) => {
@@ -562,7 +575,8 @@ impl SslObject {
                 }
                 Tls::Conn(conn) => {
                     while !rd.exhausted() {
-                        match conn.read_tls(&mut rd) {
+                        let read = conn.read_tls(&mut Tee::new(&mut rd, binding));
+                        match read {
                             Ok(0) => break,
                             Ok(_) => {}
                             Err(e) => {
@@ -874,6 +888,7 @@ impl SslObject {
                 return Err(self.fail(e));
             }
         };
+        let config = self.binding.server_config(&config);
         match accepted.into_connection(config) {
             Ok(conn) => {
                 self.tls = Tls::Conn(Conn::Server(Box::new(conn)));
@@ -981,6 +996,7 @@ impl SslObject {
             };
             if let Some(resumed) = finished {
                 self.phase = Phase::Established;
+                self.binding.complete(resumed);
                 self.flush();
                 self.context.count_handshake_done(self.server_side, resumed);
                 if !self.server_side {
@@ -1289,8 +1305,12 @@ impl SslObject {
         ))))
     }
 
-    /// `SSLObject.get_channel_binding(cb_type)`: `tls-exporter` (RFC 9266) only;
-    /// `tls-unique` needs the Finished message, which rustls does not expose.
+    /// `SSLObject.get_channel_binding(cb_type)`: `tls-unique` (RFC 5929), as OpenSSL
+    /// gives it to CPython: the verify_data of the handshake's first Finished message
+    /// (the client's on a full handshake, the server's on a resumed one; 12 bytes in
+    /// TLS 1.2, the suite's hash length in TLS 1.3), recovered from the handshake's
+    /// records and secrets. Also `tls-exporter` (RFC 9266), which CPython lacks.
+    /// `None` before the handshake.
     pub fn get_channel_binding(&self, cb_type: &str) -> Result<Option<Vec<u8>>> {
         match cb_type {
             "tls-exporter" => {
@@ -1305,9 +1325,20 @@ impl SslObject {
                     .map_err(|e| errors::from_rustls(&e, self.server_side))?;
                 Ok(Some(out.to_vec()))
             }
-            "tls-unique" => Err(Error::not_implemented(
-                "'tls-unique' channel binding is not available: rustls does not expose the Finished messages; use 'tls-exporter'",
-            )),
+            "tls-unique" => {
+                if !self.handshake_done() {
+                    return Ok(None);
+                }
+                let Some(conn) = self.conn() else {
+                    return Ok(None);
+                };
+                let (Some(version), Some(suite)) =
+                    (conn.protocol_version(), conn.negotiated_cipher_suite())
+                else {
+                    return Ok(None);
+                };
+                Ok(self.binding.tls_unique(version, suite.suite()))
+            }
             other => Err(Error::value(format!(
                 "{} channel binding type not implemented",
                 crate::error::py_repr_str(other)

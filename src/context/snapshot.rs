@@ -495,7 +495,8 @@ impl rustls::server::ProducesTickets for NoTickets {
 impl SslContext {
     /// A client connection for `target` (`None`: no `server_hostname`, so no SNI and
     /// no hostname check, as CPython's `wrap_bio` without a name), whose session is
-    /// `sink` and which offers `offered`.
+    /// `sink`, which offers `offered`, and whose key log is `key_log` applied to the
+    /// context's.
     ///
     /// The connection gets a shallow copy of the cached config (the verifier and
     /// resolver `Arc`s stay the same, so sessions resume) with its own session store.
@@ -506,11 +507,13 @@ impl SslContext {
         target: Option<&crate::verify::ServerNameSpec>,
         sink: Arc<Mutex<crate::session::SessionState>>,
         offered: Option<Arc<Mutex<crate::session::SessionState>>>,
+        key_log: impl FnOnce(Arc<dyn rustls::KeyLog>) -> Arc<dyn rustls::KeyLog>,
     ) -> Result<rustls::ClientConnection> {
         let cfg = self.client_config()?;
         let kx_hints = self.lock().cache.kx_hints.clone();
         let map = |e: rustls::Error| crate::tls_error::config_error(&e);
         let mut own = (*cfg).clone();
+        own.key_log = key_log(cfg.key_log.clone());
         own.resumption = rustls::client::Resumption::store(Arc::new(
             crate::session::ConnectionSessions::new(sink, offered, kx_hints),
         ));
