@@ -27,6 +27,8 @@ use std::sync::{Arc, Mutex};
 
 use ring::{aead, hkdf, hmac};
 use rustls::{CipherSuite, KeyLog, ProtocolVersion};
+
+use super::record::{handshake_message, records, Framer, Step, HEADER_LEN};
 use zeroize::Zeroizing;
 
 /// The most bytes of records kept per direction (a Finished follows at most a
@@ -46,11 +48,8 @@ const FINISHED: u8 = 20;
 
 /// The records one side sent during the handshake, as far as a Finished can be in them.
 struct Flow {
-    /// The current record's header, while incomplete.
-    head: [u8; 5],
-    head_len: u8,
-    /// Body bytes of the current record still to come.
-    body_left: usize,
+    /// Where this side's bytes stand inside their record.
+    framer: Framer,
     /// What happens to the current record's body.
     mode: Mode,
     /// This side sent its ChangeCipherSpec.
@@ -69,9 +68,7 @@ struct Flow {
 impl Default for Flow {
     fn default() -> Self {
         Flow {
-            head: [0; 5],
-            head_len: 0,
-            body_left: 0,
+            framer: Framer::default(),
             mode: Mode::Skip,
             ccs_seen: false,
             hello: [0; HELLO_PREFIX],
@@ -94,41 +91,37 @@ impl Flow {
     /// Accounts for the next bytes this side sent.
     fn take(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
-            if self.body_left == 0 {
-                let at = usize::from(self.head_len);
-                let n = (self.head.len() - at).min(bytes.len());
-                self.head[at..at + n].copy_from_slice(&bytes[..n]);
-                bytes = &bytes[n..];
-                if at + n < self.head.len() {
-                    self.head_len = u8::try_from(at + n).unwrap_or(0);
-                    return;
-                }
-                self.head_len = 0;
-                self.start_record();
-                continue;
-            }
-            let n = self.body_left.min(bytes.len());
-            let (body, rest) = bytes.split_at(n);
-            match self.mode {
-                Mode::Hello => {
-                    let at = usize::from(self.hello_len);
-                    let n = (HELLO_PREFIX - at).min(body.len());
-                    self.hello[at..at + n].copy_from_slice(&body[..n]);
-                    self.hello_len = u8::try_from(at + n).unwrap_or(0);
-                }
-                Mode::Keep => self.kept.extend_from_slice(body),
-                Mode::Skip => {}
-            }
-            self.body_left -= n;
+            let n = self.framer.wanted().min(bytes.len());
+            let (chunk, rest) = bytes.split_at(n);
             bytes = rest;
+            if self.framer.in_body() {
+                self.take_body(chunk);
+            }
+            match self.framer.advance(chunk) {
+                Step::Header(content_type, len) | Step::End(Some((content_type, len))) => {
+                    self.start_record(content_type, len)
+                }
+                Step::Partial | Step::End(None) => {}
+            }
+        }
+    }
+
+    /// Body bytes of the current record.
+    fn take_body(&mut self, body: &[u8]) {
+        match self.mode {
+            Mode::Hello => {
+                let at = usize::from(self.hello_len);
+                let n = (HELLO_PREFIX - at).min(body.len());
+                self.hello[at..at + n].copy_from_slice(&body[..n]);
+                self.hello_len = u8::try_from(at + n).unwrap_or(0);
+            }
+            Mode::Keep => self.kept.extend_from_slice(body),
+            Mode::Skip => {}
         }
     }
 
     /// A record header is complete: decide what to do with its body.
-    fn start_record(&mut self) {
-        let content_type = self.head[0];
-        let len = usize::from(u16::from_be_bytes([self.head[3], self.head[4]]));
-        self.body_left = len;
+    fn start_record(&mut self, content_type: u8, len: usize) {
         self.mode = match content_type {
             CHANGE_CIPHER_SPEC => {
                 self.ccs_seen = true;
@@ -142,10 +135,15 @@ impl Flow {
                 }
             }
             HANDSHAKE | APPLICATION_DATA if !self.overflow => {
-                if self.kept.len() + self.head.len() + len <= FLOW_LIMIT {
+                if self.kept.len() + HEADER_LEN + len <= FLOW_LIMIT {
                     // One allocation per record at most.
-                    self.kept.reserve(self.head.len() + len);
-                    self.kept.extend_from_slice(&self.head);
+                    self.kept.reserve(HEADER_LEN + len);
+                    self.kept.push(content_type);
+                    self.kept
+                        .extend_from_slice(&self.framer.last_version().to_be_bytes());
+                    // A record's length fits its two header bytes.
+                    self.kept
+                        .extend_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
                     Mode::Keep
                 } else {
                     self.overflow = true;
@@ -175,17 +173,6 @@ impl Flow {
         }
         self.hello[6..HELLO_PREFIX].try_into().ok()
     }
-}
-
-/// The complete records at the start of `buf`: (header, body).
-fn records(mut buf: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    std::iter::from_fn(move || {
-        let header = buf.get(..5)?;
-        let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
-        let body = buf.get(5..5 + len)?;
-        buf = &buf[5 + len..];
-        Some((header, body))
-    })
 }
 
 /// A secret of at most 48 bytes (a TLS 1.2 master secret, a SHA-256 or SHA-384 TLS
@@ -522,15 +509,11 @@ fn xor_nonce(iv: &[u8; 12], seq: u64) -> aead::Nonce {
 /// The body of the first Finished message in a handshake byte stream, once complete.
 fn finished_in(stream: &[u8]) -> Option<Option<&[u8]>> {
     let mut rest = stream;
-    while let Some(head) = rest.get(..4) {
-        let len = usize::from(head[1]) << 16 | usize::from(head[2]) << 8 | usize::from(head[3]);
-        let Some(body) = rest.get(4..4 + len) else {
-            return Some(None);
-        };
-        if head[0] == FINISHED {
+    while let Some((msg_type, body, next)) = handshake_message(rest) {
+        if msg_type == FINISHED {
             return Some(Some(body));
         }
-        rest = &rest[4 + len..];
+        rest = next;
     }
     Some(None)
 }

@@ -85,6 +85,11 @@ impl Framer {
         }
     }
 
+    /// Whether the next bytes belong to a record's body.
+    pub fn in_body(&self) -> bool {
+        self.body_left != 0
+    }
+
     /// Whether the stream stands at a record boundary.
     pub fn at_boundary(&self) -> bool {
         self.header.is_empty() && self.body_left == 0
@@ -96,15 +101,24 @@ impl Framer {
     }
 }
 
-/// The complete records at the start of `buf`: (content type, body).
-pub(crate) fn records(mut buf: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+/// The complete records at the start of `buf`: (header, body).
+pub(crate) fn records(mut buf: &[u8]) -> impl Iterator<Item = (&[u8; HEADER_LEN], &[u8])> {
     std::iter::from_fn(move || {
         let header: &[u8; HEADER_LEN] = buf.get(..HEADER_LEN)?.try_into().ok()?;
-        let (content_type, len) = record_header(header);
+        let (_, len) = record_header(header);
         let body = buf.get(HEADER_LEN..HEADER_LEN + len)?;
         buf = &buf[HEADER_LEN + len..];
-        Some((content_type, body))
+        Some((header, body))
     })
+}
+
+/// The first handshake message of a handshake byte stream, if complete: (message
+/// type, body, the bytes after it).
+pub(crate) fn handshake_message(stream: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let head = stream.get(..4)?;
+    let len = (usize::from(head[1]) << 16) | (usize::from(head[2]) << 8) | usize::from(head[3]);
+    let body = stream.get(4..4 + len)?;
+    Some((head[0], body, &stream[4 + len..]))
 }
 
 /// Calls `visit` with each handshake message carried by the leading handshake records
@@ -112,19 +126,15 @@ pub(crate) fn records(mut buf: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
 /// incomplete one or until `visit` returns false. Bodies are borrowed, not copied.
 pub(crate) fn handshake_messages(buf: &[u8], mut visit: impl FnMut(u8, &[u8]) -> bool) {
     let mut stream = Vec::new();
-    for (_, body) in records(buf).take_while(|(content_type, _)| *content_type == 22) {
+    for (_, body) in records(buf).take_while(|(header, _)| header[0] == 22) {
         stream.extend_from_slice(body);
     }
     let mut rest = stream.as_slice();
-    while rest.len() >= 4 {
-        let len = (usize::from(rest[1]) << 16) | (usize::from(rest[2]) << 8) | usize::from(rest[3]);
-        let Some(body) = rest.get(4..4 + len) else {
-            break;
-        };
-        if !visit(rest[0], body) {
+    while let Some((msg_type, body, next)) = handshake_message(rest) {
+        if !visit(msg_type, body) {
             break;
         }
-        rest = &rest[4 + len..];
+        rest = next;
     }
 }
 
