@@ -118,6 +118,27 @@ fn echo_peer_certificate_alpn_and_clean_close() {
 }
 
 #[test]
+fn tls_unique_is_the_same_on_both_ends() {
+    rt().block_on(async {
+        let server = server_ctx("leaf-ec");
+        for (version, len) in [(TlsVersion::TLSv1_2, 12), (TlsVersion::TLSv1_3, 48)] {
+            let client = client_ctx(&["root-ec"]);
+            client.set_maximum_version(version).unwrap();
+            let (c, s) = connect(&client, &server, WrapOptions::client("localhost")).await;
+            let (mut c, mut s) = (c.unwrap(), s.unwrap());
+            // Data both ways first: the bulk path after the handshake leaves it alone.
+            bounded(c.write_all(b"ping")).await.unwrap();
+            let mut got = [0u8; 4];
+            bounded(s.read_exact(&mut got)).await.unwrap();
+            let cb = c.sslobj().get_channel_binding("tls-unique").unwrap();
+            let sb = s.sslobj().get_channel_binding("tls-unique").unwrap();
+            assert_eq!(cb.as_ref().map(Vec::len), Some(len), "{version:?}");
+            assert_eq!(cb, sb, "{version:?}");
+        }
+    });
+}
+
+#[test]
 fn resumption_with_the_previous_session() {
     rt().block_on(async {
         let server = server_ctx("leaf-ec");
@@ -252,6 +273,55 @@ fn unwrap_hands_back_the_stream_for_starttls() {
         assert_eq!(&buf, b"plain after tls");
         plain.write_all(b"reply").await.unwrap();
         assert_eq!(&server_side.await.unwrap(), b"reply");
+    });
+}
+
+/// Established connections move TLS bytes between rustls and the stream without the
+/// BIOs: bulk both ways through a pipe narrower than a record (every read and write
+/// stops part-way), one write larger than rustls's 64 KiB output buffer, then
+/// STARTTLS with the plaintext sent right behind the close_notify.
+#[test]
+fn bulk_through_a_narrow_pipe_then_starttls() {
+    rt().block_on(async {
+        let server = server_ctx("leaf-ec");
+        let client = client_ctx(&["root-ec"]);
+        let (a, b) = tokio::io::duplex(1000);
+        let (c, s) = bounded(async {
+            tokio::join!(
+                client.wrap_stream(a, WrapOptions::client("localhost")),
+                server.wrap_stream(b, WrapOptions::server())
+            )
+        })
+        .await;
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let client_side = async {
+            c.write_all(&data).await.unwrap();
+            c.flush().await.unwrap();
+            let mut back = vec![0u8; data.len()];
+            c.read_exact(&mut back).await.unwrap();
+            assert!(back == data, "server -> client bytes differ");
+            let mut plain = c.unwrap().await.unwrap();
+            let mut buf = [0u8; 15];
+            plain.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"plain after tls");
+            plain.write_all(b"reply").await.unwrap();
+        };
+        let server_side = async {
+            let mut got = vec![0u8; data.len()];
+            s.read_exact(&mut got).await.unwrap();
+            assert!(got == data, "client -> server bytes differ");
+            for chunk in data.chunks(20_000) {
+                s.write_all(chunk).await.unwrap();
+            }
+            s.flush().await.unwrap();
+            let mut plain = s.unwrap().await.unwrap();
+            plain.write_all(b"plain after tls").await.unwrap();
+            let mut buf = [0u8; 5];
+            plain.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"reply");
+        };
+        bounded(async { tokio::join!(client_side, server_side) }).await;
     });
 }
 

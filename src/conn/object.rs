@@ -13,7 +13,9 @@ use super::bio::MemoryBio;
 use super::channel_binding::{Recorder, Tee};
 use super::errors;
 use super::first_records::{self, FirstRecords, Refusal, Step};
-use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
+use super::record::{
+    classify_first_bytes, RecordFeeder, RecordReader, SourceRecordReader, SourceStop,
+};
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
 use crate::enums::AlertDescription;
@@ -279,6 +281,9 @@ pub struct SslObject {
     verified_chain: Option<Box<[rustls_pki_types::CertificateDer<'static>]>>,
     /// The handshake records and secrets `tls-unique` is recovered from.
     binding: Recorder,
+    /// Once established, rustls keeps its output until the driver takes it
+    /// ([`SslObject::write_pending_tls`]) instead of it going to the outgoing BIO.
+    defer_output: bool,
 }
 
 impl std::fmt::Debug for SslObject {
@@ -385,6 +390,7 @@ impl SslObject {
             target,
             verified_chain: None,
             binding,
+            defer_output: false,
         })
     }
 
@@ -467,8 +473,12 @@ impl SslObject {
         }
     }
 
-    /// Moves every pending TLS byte to the outgoing buffer.
+    /// Moves every pending TLS byte to the outgoing buffer (unless the driver takes
+    /// them from rustls itself: [`SslObject::defer_output`]).
     fn flush(&mut self) {
+        if self.output_deferred() {
+            return;
+        }
         if let Tls::Conn(conn) = &mut self.tls {
             let mut out = Tee::new(BioWriter(&self.outgoing), &mut self.binding);
             while conn.wants_write() {
@@ -1143,6 +1153,11 @@ impl SslObject {
                 _ => return Err(errors::syscall_error()),
             };
             self.flush();
+            if n == 0 && self.output_deferred() && self.conn().is_some_and(Conn::wants_write) {
+                // rustls's buffer limit: its deferred output goes to the BIO after all.
+                self.flush_to_bio();
+                continue;
+            }
             if n == 0 {
                 return Err(errors::want_write());
             }
@@ -1362,6 +1377,103 @@ impl SslObject {
         Err(Error::SslError(crate::SslErrorInfo::openssl(
             reason.1, "SSL", reason.0,
         )))
+    }
+}
+
+/// The driver's direct paths ([`super::SslStream`]): once the handshake is done, TLS
+/// bytes may go between rustls and the driver's stream without the two BIOs (one copy
+/// less each way), with the same record discipline and the same order of bytes.
+impl SslObject {
+    /// From now on, once established (`defer_output` is a no-op before), rustls keeps
+    /// what it produces until [`write_pending_tls`](Self::write_pending_tls) takes it,
+    /// instead of it being copied into the outgoing BIO. The driver must send the BIO's
+    /// bytes first: they are older. Whatever would make the object write to the BIO
+    /// itself (a failure and its alert) moves rustls's bytes there first, in order.
+    pub(crate) fn defer_output(&mut self) {
+        if self.phase == Phase::Established {
+            self.defer_output = true;
+        }
+    }
+
+    /// rustls keeps its output for the driver (see [`defer_output`](Self::defer_output)).
+    fn output_deferred(&self) -> bool {
+        self.defer_output && self.phase == Phase::Established
+    }
+
+    /// Moves rustls's output to the outgoing BIO even while it is deferred.
+    fn flush_to_bio(&mut self) {
+        let deferred = std::mem::replace(&mut self.defer_output, false);
+        self.flush();
+        self.defer_output = deferred;
+    }
+
+    /// Writes TLS bytes rustls holds (deferred output) to `w` with one `write_tls`:
+    /// `Ok(None)` when it holds none. Only once the outgoing BIO is empty (its bytes
+    /// come first).
+    #[inline]
+    pub(crate) fn write_pending_tls(&mut self, w: &mut dyn Write) -> io::Result<Option<usize>> {
+        if !self.defer_output {
+            // Not deferred: rustls's output goes to the BIO (`flush`).
+            return Ok(None);
+        }
+        match &mut self.tls {
+            Tls::Conn(conn) if conn.wants_write() => conn.write_tls(w).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether the next input may come straight from the driver's stream
+    /// ([`feed_from`](Self::feed_from)): established, the peer's close_notify not yet
+    /// in, and nothing (not even EOF) waiting in the incoming BIO.
+    pub(crate) fn takes_direct_input(&self) -> bool {
+        self.phase == Phase::Established
+            && !self.shutdown.received
+            && matches!(self.tls, Tls::Conn(_))
+            && self.incoming.pending() == 0
+            && !self.incoming.eof_written()
+    }
+
+    /// What `feed` does with the BIO's bytes, with bytes read from `source` instead
+    /// (only while [`takes_direct_input`](Self::takes_direct_input)): at most the rest
+    /// of one record goes to rustls, never a byte past it, then rustls processes it.
+    /// `Ok(progress, stop)`: whether bytes went in, and why `source` stopped giving
+    /// bytes before the record's end (its EOF is the caller's to record in the incoming
+    /// BIO; a `WouldBlock` error: no bytes yet).
+    pub(crate) fn feed_from(
+        &mut self,
+        source: &mut dyn Read,
+    ) -> Result<(bool, Option<SourceStop>)> {
+        let Tls::Conn(conn) = &mut self.tls else {
+            return Ok((false, None));
+        };
+        let mut rd = SourceRecordReader::new(&mut self.feeder, source);
+        let mut read_error = None;
+        while !rd.exhausted() {
+            match conn.read_tls(&mut rd) {
+                Ok(0) => break,
+                Ok(_) => {}
+                // The source's own stop is in `rd.stopped`.
+                Err(_) if rd.stopped.is_some() => break,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        let (moved, stopped) = (rd.moved, rd.stopped);
+        if let Some(e) = read_error {
+            // As `feed` reports rustls refusing input.
+            let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
+                1,
+                "SSL",
+                &e.to_string(),
+            ));
+            return Err(self.fail(err));
+        }
+        if moved > 0 {
+            self.process()?;
+        }
+        Ok((moved > 0, stopped))
     }
 }
 

@@ -266,6 +266,79 @@ impl std::io::Read for RecordReader<'_> {
     }
 }
 
+/// Why a [`SourceRecordReader`] stopped before its record was complete.
+#[derive(Debug)]
+pub(crate) enum SourceStop {
+    /// The source reported EOF.
+    Eof,
+    /// The source failed (`WouldBlock`: no bytes yet).
+    Error(std::io::Error),
+}
+
+/// [`RecordReader`]'s discipline over a byte source instead of a BIO queue: hands
+/// rustls (`read_tls`) the rest of the current record read straight from the source
+/// (a stream, for a driver that does not need the incoming BIO), never a byte past the
+/// record's end. The source's EOF or error is never passed to rustls (it would take a
+/// read of 0 bytes for the peer's EOF): it stops the reader and is kept for the caller.
+pub(crate) struct SourceRecordReader<'a> {
+    feeder: &'a mut RecordFeeder,
+    source: &'a mut dyn std::io::Read,
+    /// A record was completed: nothing more is read.
+    done: bool,
+    /// Why the source stopped giving bytes, if it did.
+    pub stopped: Option<SourceStop>,
+    /// Bytes handed on.
+    pub moved: usize,
+}
+
+impl<'a> SourceRecordReader<'a> {
+    /// A reader for the record that `feeder` stands in, over `source`.
+    pub fn new(feeder: &'a mut RecordFeeder, source: &'a mut dyn std::io::Read) -> Self {
+        SourceRecordReader {
+            feeder,
+            source,
+            done: false,
+            stopped: None,
+            moved: 0,
+        }
+    }
+
+    /// Whether the reader has nothing more to give (`read_tls` is only called while
+    /// this is false).
+    pub fn exhausted(&self) -> bool {
+        self.done || self.stopped.is_some()
+    }
+}
+
+impl std::io::Read for SourceRecordReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() && !self.exhausted() {
+            let want = self.feeder.wanted().min(buf.len() - n);
+            match self.source.read(&mut buf[n..n + want]) {
+                Ok(0) => self.stopped = Some(SourceStop::Eof),
+                Ok(got) => {
+                    let got = got.min(want);
+                    self.done = self.feeder.account(&buf[n..n + got]);
+                    n += got;
+                    if got < want {
+                        // The source has no more now; the next call finds out.
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => self.stopped = Some(SourceStop::Error(e)),
+            }
+        }
+        self.moved += n;
+        if n == 0 && !buf.is_empty() {
+            // Not an EOF for rustls: the caller looks at `stopped`.
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        Ok(n)
+    }
+}
+
 /// The kind of garbage OpenSSL names when the first bytes are not a TLS record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NotTls {
@@ -306,6 +379,7 @@ impl RecordFeeder {
 
     /// Accounts for `bytes` (at most [`Self::wanted`]) passed on to rustls; true when
     /// they complete a record.
+    #[inline(always)]
     fn account(&mut self, bytes: &[u8]) -> bool {
         self.started |= !bytes.is_empty();
         if let Some(hello) = self
@@ -459,6 +533,68 @@ mod tests {
         assert_eq!(chunk(&mut f, &bio), vec![9, 9]);
         assert!(f.at_boundary());
         assert_eq!(bio.pending(), 1);
+    }
+
+    /// A source that gives at most 3 bytes per read and says `WouldBlock` when empty.
+    struct Trickle(std::collections::VecDeque<u8>, bool);
+
+    impl std::io::Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return if self.1 {
+                    Ok(0)
+                } else {
+                    Err(std::io::ErrorKind::WouldBlock.into())
+                };
+            }
+            let n = buf.len().min(3).min(self.0.len());
+            for (slot, byte) in buf.iter_mut().zip(self.0.drain(..n)) {
+                *slot = byte;
+            }
+            Ok(n)
+        }
+    }
+
+    /// Reads `rd` to its end the way `read_tls` is driven (while not exhausted).
+    fn drain(rd: &mut SourceRecordReader<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        while !rd.exhausted() {
+            let mut buf = [0u8; 4];
+            match std::io::Read::read(rd, &mut buf) {
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn source_reader_stops_at_the_record_end_and_keeps_the_source_outcome() {
+        let mut f = RecordFeeder::default();
+        let mut source = Trickle([21, 3, 3, 0, 2, 1, 0, b'p', b'l'].into(), false);
+        let mut rd = SourceRecordReader::new(&mut f, &mut source);
+        assert_eq!(drain(&mut rd), vec![21, 3, 3, 0, 2, 1, 0]);
+        assert!(rd.stopped.is_none());
+        assert_eq!(rd.moved, 7);
+        assert!(f.at_boundary());
+        assert_eq!(f.last_plain_alert, Some([1, 0]));
+        // Not a byte past the record.
+        assert_eq!(source.0, [b'p', b'l']);
+
+        // A partial record, then no bytes yet, then EOF.
+        let mut f = RecordFeeder::default();
+        let mut source = Trickle([23, 3, 3, 0, 9, 1].into(), false);
+        let mut rd = SourceRecordReader::new(&mut f, &mut source);
+        assert_eq!(drain(&mut rd), vec![23, 3, 3, 0, 9, 1]);
+        assert!(
+            matches!(&rd.stopped, Some(SourceStop::Error(e)) if e.kind() == std::io::ErrorKind::WouldBlock)
+        );
+        assert!(!f.at_boundary());
+        source.1 = true;
+        let mut rd = SourceRecordReader::new(&mut f, &mut source);
+        assert!(drain(&mut rd).is_empty());
+        assert!(matches!(rd.stopped, Some(SourceStop::Eof)));
+        assert_eq!(rd.moved, 0);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! with [`SslSocket`](super::SslSocket)'s semantics (feature `tokio`).
 //!
 //! Python's asyncio runs TLS the same way: an `SSLObject` between two `MemoryBIO`s,
-//! fed from the transport. Errors are the crate's [`Error`] (CPython's exception
+//! fed from the transport. Once the handshake is done the bytes skip the two buffers
+//! (one copy less each way): records go from the stream to rustls, and rustls's output
+//! to the stream, directly. Errors are the crate's [`Error`] (CPython's exception
 //! classes, OpenSSL's reasons and verify codes) from the inherent methods; through
 //! `AsyncRead` / `AsyncWrite` they arrive as `io::Error` whose inner error is the
 //! [`Error`] (`io::Error::get_ref` and `downcast_ref`).
@@ -21,7 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::bio::MemoryBio;
 use super::object::{SslObject, WrapOptions};
-use super::record::{Framer, HEADER_LEN};
+use super::record::{Framer, SourceStop, HEADER_LEN};
 use super::socket::to_io;
 use crate::context::SslContext;
 use crate::error::{Error, Reason, Result};
@@ -118,8 +120,60 @@ impl<S> SslStream<S> {
     }
 }
 
+/// The stream as a blocking-style `Read` / `Write` for rustls, inside a poll: a
+/// `Pending` stream reads or writes as `WouldBlock` (its waker is registered).
+struct PollIo<'a, 'b, S> {
+    stream: &'a mut S,
+    cx: &'a mut Context<'b>,
+    /// The stream's record position, kept up to date by reads.
+    framer: Option<&'a mut Framer>,
+}
+
+impl<S: AsyncRead + Unpin> io::Read for PollIo<'_, '_, S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut rb = ReadBuf::new(buf);
+        match Pin::new(&mut *self.stream).poll_read(self.cx, &mut rb) {
+            Poll::Ready(Ok(())) => {
+                let got = rb.filled();
+                if let Some(framer) = self.framer.as_deref_mut() {
+                    let mut rest = got;
+                    while !rest.is_empty() {
+                        let (now, later) = rest.split_at(framer.wanted().min(rest.len()));
+                        framer.advance(now);
+                        rest = later;
+                    }
+                }
+                Ok(got.len())
+            }
+            Poll::Ready(Err(e)) => Err(e),
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> io::Write for PollIo<'_, '_, S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match Pin::new(&mut *self.stream).poll_write(self.cx, buf) {
+            Poll::Ready(r) => r,
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match Pin::new(&mut *self.stream).poll_write_vectored(self.cx, bufs) {
+            Poll::Ready(r) => r,
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
-    /// Sends everything the TLS object produced, then flushes the stream.
+    /// Sends everything the TLS object produced (the outgoing buffer's bytes, then what
+    /// rustls keeps once the connection is established), then flushes the stream.
     fn poll_flush_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         loop {
             let stream = &mut self.stream;
@@ -136,7 +190,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
             match sent {
                 _ if blocked => return Poll::Pending,
                 Ok(0) if self.outgoing.pending() == 0 => {
-                    return Pin::new(&mut self.stream).poll_flush(cx)
+                    let mut io = PollIo {
+                        stream: &mut self.stream,
+                        cx,
+                        framer: None,
+                    };
+                    match self.obj.write_pending_tls(&mut io) {
+                        Ok(None) => return Pin::new(&mut self.stream).poll_flush(cx),
+                        Ok(Some(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                        Ok(Some(_)) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Poll::Pending,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Poll::Ready(Err(e)),
+                    }
                 }
                 Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Ok(_) => {}
@@ -164,6 +230,42 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
         Poll::Ready(Ok(()))
     }
 
+    /// Feeds the TLS object the rest of the current record straight from the stream
+    /// (established connections: no copy through the incoming buffer; the same one
+    /// record at a time). Ready once some bytes went in or the stream ended (EOF is
+    /// recorded in the incoming buffer, for the object to report).
+    fn poll_feed_direct(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        // The stream's framer follows (the object stops at the same record boundaries),
+        // should reading go through the incoming buffer again.
+        let mut io = PollIo {
+            stream: &mut self.stream,
+            cx,
+            framer: Some(&mut self.framer),
+        };
+        let (progress, stopped) = match self.obj.feed_from(&mut io) {
+            Ok(fed) => fed,
+            Err(e) => {
+                // As when the object fails inside `f`: its alert goes out now.
+                let _ = self.poll_flush_out(cx);
+                return Poll::Ready(Err(e));
+            }
+        };
+        match stopped {
+            Some(SourceStop::Eof) => self.incoming.write_eof(),
+            // No byte yet (the stream registered our waker); with some, `f` runs again.
+            Some(SourceStop::Error(e)) if e.kind() == io::ErrorKind::WouldBlock => {
+                return if progress {
+                    Poll::Ready(Ok(()))
+                } else {
+                    Poll::Pending
+                };
+            }
+            Some(SourceStop::Error(e)) => return Poll::Ready(Err(Error::Io(e))),
+            None => {}
+        }
+        Poll::Ready(Ok(()))
+    }
+
     /// Runs `f` on the TLS object, moving bytes until it stops asking for input. What
     /// `f` produced is sent as far as the stream takes it now; the rest goes with the
     /// next write or flush (a finished operation is never repeated).
@@ -174,6 +276,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
     ) -> Poll<Result<T>> {
         loop {
             let result = f(&mut self.obj);
+            // Once established, rustls's output goes to the stream without the BIO.
+            self.obj.defer_output();
             let flushed = self.poll_flush_out(cx);
             match result {
                 Err(Error::SslWantReadError(_)) => {
@@ -184,7 +288,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
                         // itself on the next call.
                         continue;
                     }
-                    ready!(self.poll_fill_in(cx)).map_err(Error::Io)?;
+                    if self.obj.takes_direct_input() {
+                        ready!(self.poll_feed_direct(cx))?;
+                    } else {
+                        ready!(self.poll_fill_in(cx)).map_err(Error::Io)?;
+                    }
                 }
                 other => {
                     let value = other?;
