@@ -13,9 +13,9 @@ use super::bio::MemoryBio;
 use super::channel_binding::{Recorder, Tee};
 use super::errors;
 use super::first_records::{self, FirstRecords, Refusal, Step};
-use super::record::{
-    classify_first_bytes, RecordFeeder, RecordReader, SourceRecordReader, SourceStop,
-};
+use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
+#[cfg(feature = "tokio")]
+use super::record::{SourceRecordReader, SourceStop};
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
 use crate::enums::AlertDescription;
@@ -1384,6 +1384,7 @@ impl SslObject {
 /// bytes may go between rustls and the driver's stream without the two BIOs (one copy
 /// less each way), with the same record discipline and the same order of bytes.
 impl SslObject {
+    #[cfg(feature = "tokio")]
     /// From now on, once established (`defer_output` is a no-op before), rustls keeps
     /// what it produces until [`write_pending_tls`](Self::write_pending_tls) takes it,
     /// instead of it being copied into the outgoing BIO. The driver must send the BIO's
@@ -1411,6 +1412,7 @@ impl SslObject {
     /// `Ok(None)` when it holds none. Only once the outgoing BIO is empty (its bytes
     /// come first).
     #[inline]
+    #[cfg(feature = "tokio")]
     pub(crate) fn write_pending_tls(&mut self, w: &mut dyn Write) -> io::Result<Option<usize>> {
         if !self.defer_output {
             // Not deferred: rustls's output goes to the BIO (`flush`).
@@ -1422,6 +1424,7 @@ impl SslObject {
         }
     }
 
+    #[cfg(feature = "tokio")]
     /// Whether the next input may come straight from the driver's stream
     /// ([`feed_from`](Self::feed_from)): established, the peer's close_notify not yet
     /// in, and nothing (not even EOF) waiting in the incoming BIO.
@@ -1433,6 +1436,7 @@ impl SslObject {
             && !self.incoming.eof_written()
     }
 
+    #[cfg(feature = "tokio")]
     /// What `feed` does with the BIO's bytes, with bytes read from `source` instead
     /// (only while [`takes_direct_input`](Self::takes_direct_input)): at most the rest
     /// of one record goes to rustls, never a byte past it, then rustls processes it.

@@ -267,6 +267,7 @@ impl std::io::Read for RecordReader<'_> {
 }
 
 /// Why a [`SourceRecordReader`] stopped before its record was complete.
+#[cfg(feature = "tokio")]
 #[derive(Debug)]
 pub(crate) enum SourceStop {
     /// The source reported EOF.
@@ -280,6 +281,7 @@ pub(crate) enum SourceStop {
 /// (a stream, for a driver that does not need the incoming BIO), never a byte past the
 /// record's end. The source's EOF or error is never passed to rustls (it would take a
 /// read of 0 bytes for the peer's EOF): it stops the reader and is kept for the caller.
+#[cfg(feature = "tokio")]
 pub(crate) struct SourceRecordReader<'a> {
     feeder: &'a mut RecordFeeder,
     source: &'a mut dyn std::io::Read,
@@ -291,6 +293,7 @@ pub(crate) struct SourceRecordReader<'a> {
     pub moved: usize,
 }
 
+#[cfg(feature = "tokio")]
 impl<'a> SourceRecordReader<'a> {
     /// A reader for the record that `feeder` stands in, over `source`.
     pub fn new(feeder: &'a mut RecordFeeder, source: &'a mut dyn std::io::Read) -> Self {
@@ -310,6 +313,7 @@ impl<'a> SourceRecordReader<'a> {
     }
 }
 
+#[cfg(feature = "tokio")]
 impl std::io::Read for SourceRecordReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let mut n = 0;
@@ -536,8 +540,10 @@ mod tests {
     }
 
     /// A source that gives at most 3 bytes per read and says `WouldBlock` when empty.
+    #[cfg(feature = "tokio")]
     struct Trickle(std::collections::VecDeque<u8>, bool);
 
+    #[cfg(feature = "tokio")]
     impl std::io::Read for Trickle {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             if self.0.is_empty() {
@@ -556,6 +562,7 @@ mod tests {
     }
 
     /// Reads `rd` to its end the way `read_tls` is driven (while not exhausted).
+    #[cfg(feature = "tokio")]
     fn drain(rd: &mut SourceRecordReader<'_>) -> Vec<u8> {
         let mut out = Vec::new();
         while !rd.exhausted() {
@@ -569,6 +576,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tokio")]
     fn source_reader_stops_at_the_record_end_and_keeps_the_source_outcome() {
         let mut f = RecordFeeder::default();
         let mut source = Trickle([21, 3, 3, 0, 2, 1, 0, b'p', b'l'].into(), false);
