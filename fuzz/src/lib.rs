@@ -356,6 +356,9 @@ fn drive_object(ctx: &SslContext, server_side: bool, data: &[u8]) {
         ssl_class(&r);
     }
     let _ = (obj.version(), obj.cipher(), obj.selected_alpn_protocol());
+    // The tls-unique derivation reads the recorded handshake records: None or the
+    // value, never a panic.
+    let _ = obj.get_channel_binding("tls-unique");
     let _ = obj.getpeercert();
 }
 
