@@ -18,6 +18,7 @@
 mod pair;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use rustls::pki_types::ServerName;
@@ -234,10 +235,94 @@ fn count(args: &[String]) {
     }
 }
 
+/// The fastest of `rounds` timings of `n` runs of each engine, the engines taking turns
+/// (so drift in the machine's speed falls on both): (raw, ours) per run.
+fn best_alternating(
+    rounds: usize,
+    n: u32,
+    mut raw: impl FnMut(),
+    mut ours: impl FnMut(),
+) -> (Duration, Duration) {
+    let (mut best_raw, mut best_ours) = (Duration::MAX, Duration::MAX);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..n {
+            raw();
+        }
+        best_raw = best_raw.min(t.elapsed() / n);
+        let t = Instant::now();
+        for _ in 0..n {
+            ours();
+        }
+        best_ours = best_ours.min(t.elapsed() / n);
+    }
+    (best_raw, best_ours)
+}
+
+/// `alternate ROUNDS`: each row's two engines timed in turns, ROUNDS times, best round
+/// each (a check on criterion's figures when the machine's speed drifts).
+fn alternate(args: &[String]) {
+    let rounds: usize = args.first().map_or(10, |r| r.parse().unwrap());
+    let rt = runtime();
+    let server = pair::our_server();
+    println!("| row | raw rustls (best) | ours (best) | speed vs raw |");
+    println!("| --- | ---: | ---: | ---: |");
+    let row = |name: &str, (raw, ours): (Duration, Duration)| {
+        let ratio = raw.as_secs_f64() / ours.as_secs_f64();
+        println!("| {name} | {raw:.2?} | {ours:.2?} | {ratio:.3}× |");
+    };
+    for tls12 in [false, true] {
+        let (conn, acc) = raw_configs(tls12);
+        const N: u32 = 50;
+        // Every handshake a full one: a fresh client context each, built beforehand.
+        let mut clients: Vec<SslContext> = (0..rounds * N as usize)
+            .map(|_| fresh_client(tls12))
+            .collect();
+        let mut used = Vec::with_capacity(clients.len());
+        let times = best_alternating(
+            rounds,
+            N,
+            || {
+                std::hint::black_box(rt.block_on(raw_handshake(&conn, &acc, false)));
+            },
+            || {
+                let client = clients.pop().unwrap();
+                std::hint::black_box(rt.block_on(our_handshake(&client, &server, false)));
+                // Dropped after the timing, as the raw side's connector is.
+                used.push(client);
+            },
+        );
+        row(
+            if tls12 {
+                "handshake TLS 1.2"
+            } else {
+                "handshake TLS 1.3"
+            },
+            times,
+        );
+    }
+    let data = vec![0xa5u8; BULK];
+    for (tcp, name) in [(false, "bulk 1 MiB, duplex"), (true, "bulk 1 MiB, TCP")] {
+        let (conn, acc) = raw_configs(false);
+        let (mut rc, mut rs) = rt.block_on(raw_handshake(&conn, &acc, tcp));
+        let client = fresh_client(false);
+        let (mut oc, mut os) = rt.block_on(our_handshake(&client, &server, tcp));
+        let times = best_alternating(
+            rounds,
+            20,
+            || rt.block_on(bulk(&mut rc, &mut rs, &data)),
+            || rt.block_on(bulk(&mut oc, &mut os, &data)),
+        );
+        row(name, times);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("count") {
-        return count(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("count") => return count(&args[1..]),
+        Some("alternate") => return alternate(&args[1..]),
+        _ => {}
     }
     let rt = runtime();
     let mut c = Criterion::default().configure_from_args();

@@ -65,9 +65,9 @@ mod verify;
 pub mod x509;
 
 pub use ciphers::CipherInfo;
-#[cfg(feature = "tokio")]
-pub use conn::SslStream;
 pub use conn::{MemoryBio, PeerCertificate, Socket, SslObject, SslSocket, WrapOptions};
+#[cfg(feature = "tokio")]
+pub use conn::{SslStream, Unwrapped};
 pub use context::{
     create_default_context, create_default_context_with, create_unverified_context, CaLocations,
     SessionStats, SniCallback, SniError, SniHandle, SniResult, SslContext, UnverifiedOptions,

@@ -301,10 +301,13 @@ fn bulk_through_a_narrow_pipe_then_starttls() {
             let mut back = vec![0u8; data.len()];
             c.read_exact(&mut back).await.unwrap();
             assert!(back == data, "server -> client bytes differ");
+            // The plaintext sent right behind the close_notify may have been read
+            // ahead with it: the unwrapped stream reads it first.
             let mut plain = c.unwrap().await.unwrap();
             let mut buf = [0u8; 15];
             plain.read_exact(&mut buf).await.unwrap();
             assert_eq!(&buf, b"plain after tls");
+            assert!(plain.read_ahead().is_empty());
             plain.write_all(b"reply").await.unwrap();
         };
         let server_side = async {
@@ -316,6 +319,7 @@ fn bulk_through_a_narrow_pipe_then_starttls() {
             }
             s.flush().await.unwrap();
             let mut plain = s.unwrap().await.unwrap();
+            assert!(plain.read_ahead().is_empty());
             plain.write_all(b"plain after tls").await.unwrap();
             let mut buf = [0u8; 5];
             plain.read_exact(&mut buf).await.unwrap();
@@ -527,5 +531,68 @@ fn against_openssl_s_server() {
             "{}",
             report.1
         );
+    });
+}
+
+/// A server (an `SSLObject` over memory BIOs, pumped by hand) sends its close_notify
+/// and plaintext in one write. The client reads just past the close_notify's record
+/// (its look-ahead): those bytes come back from `unwrap()`, ahead of the stream's.
+#[test]
+fn unwrap_returns_the_bytes_read_past_the_close_notify() {
+    rt().block_on(async {
+        let server = server_ctx("leaf-ec");
+        let client = client_ctx(&["root-ec"]);
+        let (a, mut b) = tokio::io::duplex(64 * 1024);
+        let (inc, out) = (sslcontext::MemoryBio::new(), sslcontext::MemoryBio::new());
+        let mut sobj = server.wrap_bio(&inc, &out, WrapOptions::server()).unwrap();
+        let serve = async {
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let done = match sobj.do_handshake() {
+                    Ok(()) => true,
+                    Err(Error::SslWantReadError(_)) => false,
+                    Err(e) => panic!("server handshake: {e}"),
+                };
+                b.write_all(&out.read(None)).await.unwrap();
+                if done {
+                    break;
+                }
+                let n = b.read(&mut buf).await.unwrap();
+                assert!(n > 0, "client went away");
+                inc.write(&buf[..n]).unwrap();
+            }
+            // Our close_notify and the plaintext behind it, in one write.
+            assert!(matches!(sobj.unwrap(), Err(Error::SslWantReadError(_))));
+            let mut wire = out.read(None);
+            wire.extend_from_slice(b"plain after tls");
+            b.write_all(&wire).await.unwrap();
+            b
+        };
+        let (c, mut b) = bounded(async {
+            tokio::join!(
+                client.wrap_stream(a, WrapOptions::client("localhost")),
+                serve
+            )
+        })
+        .await;
+        let mut c = c.unwrap();
+        // The close arrives (a clean EOF), and the client answers with its own.
+        assert_eq!(bounded(c.recv(100)).await.unwrap(), b"");
+        let mut plain = bounded(c.unwrap()).await.unwrap();
+        assert_eq!(plain.read_ahead(), b"plain");
+        let mut got = [0u8; 15];
+        bounded(plain.read_exact(&mut got)).await.unwrap();
+        assert_eq!(&got, b"plain after tls");
+        // The client's close_notify reached the server; plaintext goes both ways.
+        let mut buf = vec![0u8; 1024];
+        let n = bounded(b.read(&mut buf)).await.unwrap();
+        inc.write(&buf[..n]).unwrap();
+        sobj.unwrap().unwrap();
+        plain.write_all(b"reply").await.unwrap();
+        let mut reply = [0u8; 5];
+        bounded(b.read_exact(&mut reply)).await.unwrap();
+        assert_eq!(&reply, b"reply");
+        let (_stream, rest) = plain.into_parts();
+        assert!(rest.is_empty());
     });
 }

@@ -17,7 +17,7 @@ pub use bio::MemoryBio;
 pub use object::{PeerCertificate, SslObject, WrapOptions};
 pub use socket::{Socket, SslSocket};
 #[cfg(feature = "tokio")]
-pub use stream::SslStream;
+pub use stream::{SslStream, Unwrapped};
 
 /// A plaintext fatal alert record, valid before ServerHello (nothing is encrypted yet):
 /// the only way to send an alert of our choosing from the ClientHello step.

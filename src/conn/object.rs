@@ -15,7 +15,7 @@ use super::errors;
 use super::first_records::{self, FirstRecords, Refusal, Step};
 use super::record::{classify_first_bytes, RecordFeeder, RecordReader};
 #[cfg(feature = "tokio")]
-use super::record::{SourceRecordReader, SourceStop};
+use super::record::{SourceStop, StreamSource, LOOKAHEAD};
 use crate::context::sni::{self, SniHandle};
 use crate::context::SslContext;
 use crate::enums::AlertDescription;
@@ -1437,34 +1437,40 @@ impl SslObject {
     }
 
     #[cfg(feature = "tokio")]
-    /// What `feed` does with the BIO's bytes, with bytes read from `source` instead
+    /// What `feed` does with the BIO's bytes, with bytes read from `stream` instead
     /// (only while [`takes_direct_input`](Self::takes_direct_input)): at most the rest
-    /// of one record goes to rustls, never a byte past it, then rustls processes it.
-    /// `Ok(progress, stop)`: whether bytes went in, and why `source` stopped giving
-    /// bytes before the record's end (its EOF is the caller's to record in the incoming
-    /// BIO; a `WouldBlock` error: no bytes yet).
+    /// of one record goes to rustls, with the first bytes of the next
+    /// ([`RecordReader::with_lookahead`]), then rustls processes it. Should that record
+    /// be the peer's close_notify, those bytes go to the incoming BIO, where the bytes
+    /// after a close_notify stay. `Ok(progress, stop)`: whether bytes went in, and why
+    /// `stream` stopped giving bytes, if it did (its EOF is the caller's to record in
+    /// the incoming BIO; a `WouldBlock` error: no bytes yet).
     pub(crate) fn feed_from(
         &mut self,
-        source: &mut dyn Read,
+        stream: &mut dyn Read,
     ) -> Result<(bool, Option<SourceStop>)> {
         let Tls::Conn(conn) = &mut self.tls else {
             return Ok((false, None));
         };
-        let mut rd = SourceRecordReader::new(&mut self.feeder, source);
+        let mut source = StreamSource::new(stream);
+        let mut rd = RecordReader::new(&mut self.feeder, &mut source).with_lookahead();
         let mut read_error = None;
         while !rd.exhausted() {
             match conn.read_tls(&mut rd) {
                 Ok(0) => break,
                 Ok(_) => {}
-                // The source's own stop is in `rd.stopped`.
-                Err(_) if rd.stopped.is_some() => break,
+                // The stream's own stop is in `source.stopped`.
+                Err(_) if rd.exhausted() => break,
                 Err(e) => {
                     read_error = Some(e);
                     break;
                 }
             }
         }
-        let (moved, stopped) = (rd.moved, rd.stopped);
+        let (moved, mut past) = (rd.moved, [0u8; LOOKAHEAD]);
+        let past_len = rd.past().len();
+        past[..past_len].copy_from_slice(rd.past());
+        let stopped = source.stopped;
         if let Some(e) = read_error {
             // As `feed` reports rustls refusing input.
             let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
@@ -1476,6 +1482,10 @@ impl SslObject {
         }
         if moved > 0 {
             self.process()?;
+            if self.shutdown.received && past_len > 0 {
+                // rustls drops what follows a close_notify; the BIO was empty.
+                self.incoming.write(&past[..past_len])?;
+            }
         }
         Ok((moved > 0, stopped))
     }

@@ -207,136 +207,183 @@ impl<const N: usize> std::ops::Index<usize> for Partial<N> {
 /// The most of a ClientHello kept for parsing (a larger one is not parsed).
 const HELLO_LIMIT: usize = 64 * 1024;
 
-/// Hands rustls (`read_tls`) the rest of the current record straight out of a locked
-/// BIO queue (no intermediate copy): header and body together when they are there, and
-/// never a byte past the record's end, so one record is processed at a time and the
-/// bytes after a close_notify stay in the BIO.
-pub(crate) struct RecordReader<'a> {
+/// Where a [`RecordReader`] takes its bytes from: a locked BIO's queue, or (for a
+/// driver that does without the incoming BIO) a stream.
+pub(crate) trait RecordSource {
+    /// Moves up to `out.len()` bytes into `out`: 0 when it has none now.
+    fn pull(&mut self, out: &mut [u8]) -> usize;
+    /// Whether it has nothing to give now.
+    fn dry(&self) -> bool;
+}
+
+impl RecordSource for VecDeque<u8> {
+    fn pull(&mut self, out: &mut [u8]) -> usize {
+        let k = out.len().min(self.len());
+        let (front, back) = self.as_slices();
+        let first = k.min(front.len());
+        out[..first].copy_from_slice(&front[..first]);
+        out[first..k].copy_from_slice(&back[..k - first]);
+        self.drain(..k);
+        k
+    }
+
+    fn dry(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+/// Why a [`StreamSource`] stopped giving bytes.
+#[cfg(feature = "tokio")]
+#[derive(Debug)]
+pub(crate) enum SourceStop {
+    /// The stream reported EOF.
+    Eof,
+    /// The stream failed (`WouldBlock`: no bytes yet).
+    Error(std::io::Error),
+}
+
+/// A stream as a [`RecordSource`]. Its EOF or error is never passed to rustls (it
+/// would take a read of 0 bytes for the peer's EOF): it stops the source and is kept
+/// for the caller.
+#[cfg(feature = "tokio")]
+pub(crate) struct StreamSource<'a> {
+    stream: &'a mut dyn std::io::Read,
+    /// Why the stream stopped giving bytes, if it did.
+    pub stopped: Option<SourceStop>,
+}
+
+#[cfg(feature = "tokio")]
+impl<'a> StreamSource<'a> {
+    /// A source over `stream`.
+    pub fn new(stream: &'a mut dyn std::io::Read) -> Self {
+        StreamSource {
+            stream,
+            stopped: None,
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl RecordSource for StreamSource<'_> {
+    fn pull(&mut self, out: &mut [u8]) -> usize {
+        while self.stopped.is_none() {
+            match self.stream.read(out) {
+                Ok(0) => self.stopped = Some(SourceStop::Eof),
+                Ok(got) => return got.min(out.len()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => self.stopped = Some(SourceStop::Error(e)),
+            }
+        }
+        0
+    }
+
+    fn dry(&self) -> bool {
+        self.stopped.is_some()
+    }
+}
+
+/// How many bytes of the next record a [`RecordReader`] with look-ahead may hand on:
+/// its header.
+pub(crate) const LOOKAHEAD: usize = HEADER_LEN;
+
+/// Hands rustls (`read_tls`) the rest of the current record straight from a source (no
+/// intermediate copy): header and body together when they are there, and never a byte
+/// past the record's end (but for the look-ahead, the next record's header), so one
+/// record is processed at a time and the bytes after a close_notify stay in the source.
+pub(crate) struct RecordReader<'a, Q: RecordSource> {
     feeder: &'a mut RecordFeeder,
-    queue: &'a mut VecDeque<u8>,
+    source: &'a mut Q,
     /// A record was completed: further reads return 0.
     done: bool,
+    /// How many bytes of the next record may follow a completed one.
+    lookahead: usize,
+    /// The bytes handed on past the completed record.
+    past: Partial<LOOKAHEAD>,
     /// Bytes handed on.
     pub moved: usize,
 }
 
-impl<'a> RecordReader<'a> {
-    /// A reader for the record that `feeder` stands in, over the BIO's bytes.
-    pub fn new(feeder: &'a mut RecordFeeder, queue: &'a mut VecDeque<u8>) -> Self {
+impl<'a, Q: RecordSource> RecordReader<'a, Q> {
+    /// A reader for the record that `feeder` stands in, over `source`.
+    pub fn new(feeder: &'a mut RecordFeeder, source: &'a mut Q) -> Self {
         RecordReader {
             feeder,
-            queue,
+            source,
             done: false,
+            lookahead: 0,
+            past: Partial::default(),
             moved: 0,
         }
+    }
+
+    /// Lets the reader hand on, with the end of a record, the next record's header
+    /// when the same read from the source brings it (the one read asks for both).
+    /// rustls's buffer then does not run empty after each record, which spares it
+    /// shrinking to 4 KiB and growing again, zero-filled, 4 KiB per read; and with the
+    /// header known, the next read can ask for the whole next record (one read per
+    /// record from a stream). Only an empty record (legal in TLS 1.2) could be
+    /// complete in a header, and it carries nothing. Those bytes are kept
+    /// ([`past`](Self::past)): after a close_notify they are the peer's next bytes,
+    /// which rustls drops.
+    #[cfg(any(test, feature = "tokio"))]
+    pub fn with_lookahead(mut self) -> Self {
+        self.lookahead = LOOKAHEAD;
+        self
+    }
+
+    /// The bytes handed on past the completed record (the look-ahead).
+    #[cfg(any(test, feature = "tokio"))]
+    pub fn past(&self) -> &[u8] {
+        &self.past.bytes[..self.past.len()]
     }
 
     /// Whether the reader has nothing more to give. rustls takes a read of 0 bytes for
     /// the peer's EOF, so `read_tls` is only called while this is false.
     pub fn exhausted(&self) -> bool {
-        self.done || self.queue.is_empty()
+        self.done || self.source.dry()
     }
 
-    /// Drops what is left of the current record in the queue (after rustls refused it).
+    /// Drops what is left of the current record in the source (after rustls refused it).
     pub fn discard_rest(&mut self) {
         let mut sink = [0u8; 512];
         while std::io::Read::read(self, &mut sink).is_ok_and(|n| n > 0) {}
     }
 }
 
-impl std::io::Read for RecordReader<'_> {
+impl<Q: RecordSource> std::io::Read for RecordReader<'_, Q> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() && !self.done && !self.queue.is_empty() {
-            let k = self
-                .feeder
-                .wanted()
-                .min(buf.len() - n)
-                .min(self.queue.len());
-            let (front, back) = self.queue.as_slices();
-            let first = k.min(front.len());
-            buf[n..n + first].copy_from_slice(&front[..first]);
-            buf[n + first..n + k].copy_from_slice(&back[..k - first]);
-            self.queue.drain(..k);
-            self.done = self.feeder.account(&buf[n..n + k]);
-            n += k;
+        if self.exhausted() {
+            return Ok(0);
         }
-        self.moved += n;
-        Ok(n)
-    }
-}
-
-/// Why a [`SourceRecordReader`] stopped before its record was complete.
-#[cfg(feature = "tokio")]
-#[derive(Debug)]
-pub(crate) enum SourceStop {
-    /// The source reported EOF.
-    Eof,
-    /// The source failed (`WouldBlock`: no bytes yet).
-    Error(std::io::Error),
-}
-
-/// [`RecordReader`]'s discipline over a byte source instead of a BIO queue: hands
-/// rustls (`read_tls`) the rest of the current record read straight from the source
-/// (a stream, for a driver that does not need the incoming BIO), never a byte past the
-/// record's end. The source's EOF or error is never passed to rustls (it would take a
-/// read of 0 bytes for the peer's EOF): it stops the reader and is kept for the caller.
-#[cfg(feature = "tokio")]
-pub(crate) struct SourceRecordReader<'a> {
-    feeder: &'a mut RecordFeeder,
-    source: &'a mut dyn std::io::Read,
-    /// A record was completed: nothing more is read.
-    done: bool,
-    /// Why the source stopped giving bytes, if it did.
-    pub stopped: Option<SourceStop>,
-    /// Bytes handed on.
-    pub moved: usize,
-}
-
-#[cfg(feature = "tokio")]
-impl<'a> SourceRecordReader<'a> {
-    /// A reader for the record that `feeder` stands in, over `source`.
-    pub fn new(feeder: &'a mut RecordFeeder, source: &'a mut dyn std::io::Read) -> Self {
-        SourceRecordReader {
-            feeder,
-            source,
-            done: false,
-            stopped: None,
-            moved: 0,
-        }
-    }
-
-    /// Whether the reader has nothing more to give (`read_tls` is only called while
-    /// this is false).
-    pub fn exhausted(&self) -> bool {
-        self.done || self.stopped.is_some()
-    }
-}
-
-#[cfg(feature = "tokio")]
-impl std::io::Read for SourceRecordReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let mut n = 0;
         while n < buf.len() && !self.exhausted() {
-            let want = self.feeder.wanted().min(buf.len() - n);
-            match self.source.read(&mut buf[n..n + want]) {
-                Ok(0) => self.stopped = Some(SourceStop::Eof),
-                Ok(got) => {
-                    let got = got.min(want);
-                    self.done = self.feeder.account(&buf[n..n + got]);
-                    n += got;
-                    if got < want {
-                        // The source has no more now; the next call finds out.
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => self.stopped = Some(SourceStop::Error(e)),
+            // Once the record's length is known, one read asks for the rest of it and
+            // the look-ahead.
+            let mut want = self.feeder.wanted();
+            if self.feeder.in_body() {
+                want += self.lookahead;
             }
+            let end = n + want.min(buf.len() - n);
+            let got = self.source.pull(&mut buf[n..end]);
+            if got == 0 {
+                break;
+            }
+            let mut at = n;
+            while at < n + got && !self.done {
+                let k = self.feeder.wanted().min(n + got - at);
+                self.done = self.feeder.account(&buf[at..at + k]);
+                at += k;
+            }
+            if at < n + got {
+                // The look-ahead: at most a header (which only an empty record fills).
+                self.feeder.account(&buf[at..n + got]);
+                self.past.extend_from_slice(&buf[at..n + got]);
+            }
+            n += got;
         }
         self.moved += n;
         if n == 0 && !buf.is_empty() {
-            // Not an EOF for rustls: the caller looks at `stopped`.
+            // The source had no byte after all: not an EOF for rustls.
             return Err(std::io::ErrorKind::WouldBlock.into());
         }
         Ok(n)
@@ -423,6 +470,11 @@ impl RecordFeeder {
         if self.content_type == 21 && self.alert.len() + bytes.len() <= 2 {
             self.alert.extend_from_slice(bytes);
         }
+    }
+
+    /// Whether the current record's header is in (its body is wanted).
+    fn in_body(&self) -> bool {
+        self.framer.body_left > 0
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
@@ -539,9 +591,64 @@ mod tests {
         assert_eq!(bio.pending(), 1);
     }
 
-    /// A source that gives at most 3 bytes per read and says `WouldBlock` when empty.
+    /// Reads `rd` the way `read_tls` is driven (while not exhausted).
+    fn drain<Q: RecordSource>(rd: &mut RecordReader<'_, Q>) -> Vec<u8> {
+        let mut out = Vec::new();
+        while !rd.exhausted() {
+            let mut buf = [0u8; 3];
+            let n = std::io::Read::read(rd, &mut buf).unwrap();
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    #[test]
+    fn reader_stops_at_the_record_end_or_just_past_it_with_lookahead() {
+        let bytes = [21, 3, 3, 0, 2, 1, 0, 23, 3, 3, 0, 1, b'x', b'y'];
+        let mut f = RecordFeeder::default();
+        let mut queue = VecDeque::from(bytes);
+        let mut rd = RecordReader::new(&mut f, &mut queue);
+        assert_eq!(drain(&mut rd), bytes[..7]);
+        assert_eq!(rd.moved, 7);
+        assert!(rd.past().is_empty());
+        assert!(f.at_boundary());
+        assert_eq!(f.last_plain_alert, Some([1, 0]));
+        // Not a byte past the record.
+        assert_eq!(queue, &bytes[7..]);
+
+        // With the look-ahead: the next record's header comes with the end of the
+        // record, in the same pull, and is kept.
+        let mut f = RecordFeeder::default();
+        let mut queue = VecDeque::from(bytes);
+        let mut rd = RecordReader::new(&mut f, &mut queue).with_lookahead();
+        let mut buf = [0u8; 64];
+        // The header alone first (the record's length is not known yet).
+        assert_eq!(std::io::Read::read(&mut rd, &mut buf[..5]).unwrap(), 5);
+        assert!(rd.past().is_empty());
+        assert_eq!(std::io::Read::read(&mut rd, &mut buf).unwrap(), 7);
+        assert_eq!(rd.past(), &bytes[7..12]);
+        assert!(rd.exhausted());
+        assert!(!f.at_boundary());
+        let mut rd = RecordReader::new(&mut f, &mut queue).with_lookahead();
+        assert_eq!(drain(&mut rd), bytes[12..]);
+        assert_eq!(rd.past(), b"y");
+        assert!(!f.at_boundary());
+
+        // An empty record is complete in its header: it may come as the look-ahead.
+        let bytes = [23, 3, 3, 0, 1, b'x', 23, 3, 3, 0, 0, 21];
+        let mut f = RecordFeeder::default();
+        let mut queue = VecDeque::from(bytes);
+        let mut rd = RecordReader::new(&mut f, &mut queue).with_lookahead();
+        assert_eq!(std::io::Read::read(&mut rd, &mut buf[..5]).unwrap(), 5);
+        assert_eq!(std::io::Read::read(&mut rd, &mut buf).unwrap(), 6);
+        assert_eq!(rd.past(), &bytes[6..11]);
+        assert!(f.at_boundary());
+        assert_eq!(queue, [21]);
+    }
+
+    /// A stream that gives at most 3 bytes per read and says `WouldBlock` when empty.
     #[cfg(feature = "tokio")]
-    struct Trickle(std::collections::VecDeque<u8>, bool);
+    struct Trickle(VecDeque<u8>, bool);
 
     #[cfg(feature = "tokio")]
     impl std::io::Read for Trickle {
@@ -561,48 +668,33 @@ mod tests {
         }
     }
 
-    /// Reads `rd` to its end the way `read_tls` is driven (while not exhausted).
+    #[test]
     #[cfg(feature = "tokio")]
-    fn drain(rd: &mut SourceRecordReader<'_>) -> Vec<u8> {
-        let mut out = Vec::new();
+    fn stream_source_keeps_the_stream_outcome() {
+        // A partial record, then no bytes yet (not an EOF for rustls), then EOF.
+        let mut f = RecordFeeder::default();
+        let mut stream = Trickle([23, 3, 3, 0, 9, 1].into(), false);
+        let mut source = StreamSource::new(&mut stream);
+        let mut rd = RecordReader::new(&mut f, &mut source);
+        let mut got = Vec::new();
         while !rd.exhausted() {
             let mut buf = [0u8; 4];
-            match std::io::Read::read(rd, &mut buf) {
-                Ok(n) => out.extend_from_slice(&buf[..n]),
+            match std::io::Read::read(&mut rd, &mut buf) {
+                Ok(n) => got.extend_from_slice(&buf[..n]),
                 Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
             }
         }
-        out
-    }
-
-    #[test]
-    #[cfg(feature = "tokio")]
-    fn source_reader_stops_at_the_record_end_and_keeps_the_source_outcome() {
-        let mut f = RecordFeeder::default();
-        let mut source = Trickle([21, 3, 3, 0, 2, 1, 0, b'p', b'l'].into(), false);
-        let mut rd = SourceRecordReader::new(&mut f, &mut source);
-        assert_eq!(drain(&mut rd), vec![21, 3, 3, 0, 2, 1, 0]);
-        assert!(rd.stopped.is_none());
-        assert_eq!(rd.moved, 7);
-        assert!(f.at_boundary());
-        assert_eq!(f.last_plain_alert, Some([1, 0]));
-        // Not a byte past the record.
-        assert_eq!(source.0, [b'p', b'l']);
-
-        // A partial record, then no bytes yet, then EOF.
-        let mut f = RecordFeeder::default();
-        let mut source = Trickle([23, 3, 3, 0, 9, 1].into(), false);
-        let mut rd = SourceRecordReader::new(&mut f, &mut source);
-        assert_eq!(drain(&mut rd), vec![23, 3, 3, 0, 9, 1]);
+        assert_eq!(got, [23, 3, 3, 0, 9, 1]);
+        assert!(rd.exhausted());
         assert!(
-            matches!(&rd.stopped, Some(SourceStop::Error(e)) if e.kind() == std::io::ErrorKind::WouldBlock)
+            matches!(&source.stopped, Some(SourceStop::Error(e)) if e.kind() == std::io::ErrorKind::WouldBlock)
         );
-        assert!(!f.at_boundary());
-        source.1 = true;
-        let mut rd = SourceRecordReader::new(&mut f, &mut source);
-        assert!(drain(&mut rd).is_empty());
-        assert!(matches!(rd.stopped, Some(SourceStop::Eof)));
+        stream.1 = true;
+        let mut source = StreamSource::new(&mut stream);
+        let mut rd = RecordReader::new(&mut f, &mut source);
+        assert!(std::io::Read::read(&mut rd, &mut [0u8; 4]).is_err());
         assert_eq!(rd.moved, 0);
+        assert!(matches!(source.stopped, Some(SourceStop::Eof)));
     }
 
     #[test]

@@ -9,27 +9,116 @@
 //! `AsyncRead` / `AsyncWrite` they arrive as `io::Error` whose inner error is the
 //! [`Error`] (`io::Error::get_ref` and `downcast_ref`).
 //!
-//! Reads from the stream stop at TLS record boundaries, as [`SslSocket`](super::SslSocket)'s
-//! do, so that after [`SslStream::unwrap`] (STARTTLS) every byte the peer sent after its
-//! close_notify is still in the stream. Timeouts are tokio's (`tokio::time::timeout`
-//! around any of the futures).
+//! The TLS object takes one record at a time. During the handshake the stream is read
+//! ahead (each read takes whatever it has, up to 64 KiB, into the incoming buffer);
+//! once established, each read stops just past the end of a record (a few bytes of
+//! the next, which keeps rustls's buffer from emptying after every record). So that
+//! STARTTLS loses nothing, [`SslStream::unwrap`] hands back the bytes the peer sent
+//! after its close_notify that were already read, with the stream ([`Unwrapped`] reads
+//! them first). Timeouts are tokio's (`tokio::time::timeout` around any of the futures).
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 
 use super::bio::MemoryBio;
 use super::object::{SslObject, WrapOptions};
-use super::record::{Framer, SourceStop, HEADER_LEN};
+use super::record::SourceStop;
 use super::socket::to_io;
 use crate::context::SslContext;
 use crate::error::{Error, Reason, Result};
 
-/// The largest TLS record on the wire (a 16 KiB plaintext plus the most a cipher adds).
-const MAX_RECORD: usize = 16 * 1024 + 2048 + HEADER_LEN;
+/// How much one read from the stream may take.
+const READ_AHEAD: usize = 64 * 1024;
+
+/// What [`SslStream::unwrap`] gives back for STARTTLS: the plain stream, with the bytes
+/// the peer sent after its close_notify that were already read from it (read-ahead).
+///
+/// It reads those bytes first, then from the stream, and writes to the stream; or take
+/// the two apart with [`Unwrapped::into_parts`].
+#[derive(Debug)]
+pub struct Unwrapped<S> {
+    stream: S,
+    read_ahead: Vec<u8>,
+    /// How many of `read_ahead` were read.
+    taken: usize,
+}
+
+impl<S> Unwrapped<S> {
+    /// The bytes read ahead and not read yet.
+    pub fn read_ahead(&self) -> &[u8] {
+        &self.read_ahead[self.taken..]
+    }
+
+    /// The underlying stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// Mutable access to the underlying stream (reading from it directly skips the
+    /// bytes in [`read_ahead`](Self::read_ahead)).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
+    /// The stream, and the bytes read ahead not read yet (they come before the
+    /// stream's).
+    pub fn into_parts(mut self) -> (S, Vec<u8>) {
+        self.read_ahead.drain(..self.taken);
+        (self.stream, self.read_ahead)
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Unwrapped<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let rest = &this.read_ahead[this.taken..];
+        if rest.is_empty() {
+            return Pin::new(&mut this.stream).poll_read(cx, buf);
+        }
+        let n = rest.len().min(buf.remaining());
+        buf.put_slice(&rest[..n]);
+        this.taken += n;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Unwrapped<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
 
 /// An [`SslObject`] over an async byte stream: Python's `asyncio` TLS with
 /// `ssl.SSLSocket`'s behaviour, for tokio.
@@ -43,10 +132,9 @@ pub struct SslStream<S> {
     incoming: MemoryBio,
     outgoing: MemoryBio,
     suppress_ragged_eofs: bool,
-    /// Where the bytes read stand inside their record (one record per read).
-    framer: Framer,
-    /// The read buffer (one record at most), allocated once.
-    buf: Box<[u8]>,
+    /// Where reads go before the incoming buffer: allocated at the first read, never
+    /// zero-filled (reads go to its spare capacity).
+    scratch: Vec<u8>,
     /// Our close_notify is queued (`poll_shutdown`).
     close_notify_queued: bool,
 }
@@ -90,8 +178,7 @@ impl SslContext {
             incoming: parts.incoming,
             outgoing: parts.outgoing,
             suppress_ragged_eofs: parts.suppress_ragged_eofs,
-            framer: Framer::default(),
-            buf: vec![0u8; MAX_RECORD].into_boxed_slice(),
+            scratch: Vec::new(),
             close_notify_queued: false,
         };
         if parts.handshake_now {
@@ -125,26 +212,13 @@ impl<S> SslStream<S> {
 struct PollIo<'a, 'b, S> {
     stream: &'a mut S,
     cx: &'a mut Context<'b>,
-    /// The stream's record position, kept up to date by reads.
-    framer: Option<&'a mut Framer>,
 }
 
 impl<S: AsyncRead + Unpin> io::Read for PollIo<'_, '_, S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut rb = ReadBuf::new(buf);
         match Pin::new(&mut *self.stream).poll_read(self.cx, &mut rb) {
-            Poll::Ready(Ok(())) => {
-                let got = rb.filled();
-                if let Some(framer) = self.framer.as_deref_mut() {
-                    let mut rest = got;
-                    while !rest.is_empty() {
-                        let (now, later) = rest.split_at(framer.wanted().min(rest.len()));
-                        framer.advance(now);
-                        rest = later;
-                    }
-                }
-                Ok(got.len())
-            }
+            Poll::Ready(Ok(())) => Ok(rb.filled().len()),
             Poll::Ready(Err(e)) => Err(e),
             Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
         }
@@ -193,7 +267,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
                     let mut io = PollIo {
                         stream: &mut self.stream,
                         cx,
-                        framer: None,
                     };
                     match self.obj.write_pending_tls(&mut io) {
                         Ok(None) => return Pin::new(&mut self.stream).poll_flush(cx),
@@ -212,20 +285,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
         }
     }
 
-    /// Reads at most the rest of the current TLS record into the incoming buffer (EOF
-    /// is recorded there too).
+    /// Reads what the stream has (up to 64 KiB) into the incoming buffer; its EOF is
+    /// recorded there too.
     fn poll_fill_in(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let want = self.framer.wanted().min(self.buf.len());
-        let mut rb = ReadBuf::new(&mut self.buf[..want]);
-        ready!(Pin::new(&mut self.stream).poll_read(cx, &mut rb))?;
-        let got = rb.filled();
-        if got.is_empty() {
+        self.scratch.clear();
+        self.scratch.reserve_exact(READ_AHEAD);
+        // `read_buf` reads into the spare capacity; a `Pending` read changes nothing.
+        let n = ready!(std::pin::pin!(self.stream.read_buf(&mut self.scratch)).poll(cx))?;
+        if n == 0 {
             self.incoming.write_eof();
-        } else {
-            self.framer.advance(got);
-            if let Err(e) = self.incoming.write(got) {
-                return Poll::Ready(Err(to_io(e)));
-            }
+        } else if let Err(e) = self.incoming.write(&self.scratch) {
+            return Poll::Ready(Err(to_io(e)));
         }
         Poll::Ready(Ok(()))
     }
@@ -235,12 +305,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
     /// record at a time). Ready once some bytes went in or the stream ended (EOF is
     /// recorded in the incoming buffer, for the object to report).
     fn poll_feed_direct(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        // The stream's framer follows (the object stops at the same record boundaries),
-        // should reading go through the incoming buffer again.
         let mut io = PollIo {
             stream: &mut self.stream,
             cx,
-            framer: Some(&mut self.framer),
         };
         let (progress, stopped) = match self.obj.feed_from(&mut io) {
             Ok(fed) => fed,
@@ -355,15 +422,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
     }
 
     /// `SSLSocket.unwrap()`: the TLS shutdown (our close_notify sent, the peer's
-    /// received), then the plain stream back, positioned just after the peer's
-    /// close_notify (STARTTLS).
-    pub async fn unwrap(mut self) -> Result<S> {
+    /// received), then the plain stream back (STARTTLS), with the bytes after the
+    /// peer's close_notify that were read ahead.
+    pub async fn unwrap(mut self) -> Result<Unwrapped<S>> {
         poll_fn(|cx| {
             ready!(self.poll_drive(cx, SslObject::unwrap))?;
             self.poll_flush_out(cx).map_err(Error::Io)
         })
         .await?;
-        Ok(self.stream)
+        // The object stops at its close_notify: what follows and was read is in the
+        // incoming buffer.
+        Ok(Unwrapped {
+            stream: self.stream,
+            read_ahead: self.incoming.read(None),
+            taken: 0,
+        })
     }
 }
 
