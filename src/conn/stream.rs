@@ -10,7 +10,7 @@
 //! [`Error`] (`io::Error::get_ref` and `downcast_ref`).
 //!
 //! The TLS object takes one record at a time. During the handshake the stream is read
-//! ahead (each read takes whatever it has, up to 64 KiB, into the incoming buffer);
+//! ahead (each read takes whatever it has, up to 16 KiB, into the incoming buffer);
 //! once established, each read stops just past the end of a record (a few bytes of
 //! the next, which keeps rustls's buffer from emptying after every record). So that
 //! STARTTLS loses nothing, [`SslStream::unwrap`] hands back the bytes the peer sent
@@ -31,8 +31,9 @@ use super::socket::to_io;
 use crate::context::SslContext;
 use crate::error::{Error, Reason, Result};
 
-/// How much one read from the stream may take.
-const READ_AHEAD: usize = 64 * 1024;
+/// How much one read from the stream may take while the incoming buffer is in use (the
+/// handshake): a flight of handshake records usually fits.
+const READ_AHEAD: usize = 16 * 1024;
 
 /// What [`SslStream::unwrap`] gives back for STARTTLS: the plain stream, with the bytes
 /// the peer sent after its close_notify that were already read from it (read-ahead).
@@ -133,7 +134,7 @@ pub struct SslStream<S> {
     outgoing: MemoryBio,
     suppress_ragged_eofs: bool,
     /// Where reads go before the incoming buffer: allocated at the first read, never
-    /// zero-filled (reads go to its spare capacity).
+    /// zero-filled (reads go to its spare capacity), freed once reads go to rustls.
     scratch: Vec<u8>,
     /// Our close_notify is queued (`poll_shutdown`).
     close_notify_queued: bool,
@@ -285,7 +286,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
         }
     }
 
-    /// Reads what the stream has (up to 64 KiB) into the incoming buffer; its EOF is
+    /// Reads what the stream has (up to 16 KiB) into the incoming buffer; its EOF is
     /// recorded there too.
     fn poll_fill_in(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.scratch.clear();
@@ -305,6 +306,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
     /// record at a time). Ready once some bytes went in or the stream ended (EOF is
     /// recorded in the incoming buffer, for the object to report).
     fn poll_feed_direct(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if self.scratch.capacity() > 0 {
+            self.scratch = Vec::new();
+        }
         let mut io = PollIo {
             stream: &mut self.stream,
             cx,
