@@ -6,6 +6,7 @@
 //! [`Error`] has one variant per class, [`Error::python_class`] names the class, and
 //! `Display` prints what CPython's `str()` prints, minus the `(_ssl.c:NNNN)` suffix.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -19,7 +20,9 @@ pub struct SslErrorInfo {
     errno: Option<i32>,
     library: Option<String>,
     reason: Option<Reason>,
-    message: String,
+    /// Borrowed for the fixed messages (`SSLWantReadError` comes with every read that
+    /// waits for input: no allocation).
+    message: Cow<'static, str>,
     /// Boxed behind a thin pointer: the error type stays small.
     source: Option<Arc<Source>>,
 }
@@ -77,7 +80,7 @@ impl SslErrorInfo {
 
     /// Appends `: detail` to the message (OpenSSL's error-data suffix).
     pub(crate) fn with_detail(mut self, detail: &str) -> Self {
-        self.message = format!("{}: {detail}", self.message);
+        self.message = format!("{}: {detail}", self.message).into();
         self
     }
 
@@ -93,7 +96,7 @@ impl SslErrorInfo {
             errno: errno.map(narrow),
             library: library.map(str::to_string),
             reason,
-            message,
+            message: message.into(),
             source: None,
         }
     }
@@ -105,7 +108,7 @@ impl SslErrorInfo {
             errno: Some(narrow(errno)),
             library: Some(library.to_string()),
             reason: Some(reason),
-            message: format!("[{library}: {reason}] {}", reason.text()),
+            message: format!("[{library}: {reason}] {}", reason.text()).into(),
             source: None,
         }
     }
@@ -116,18 +119,23 @@ impl SslErrorInfo {
             errno: Some(narrow(errno)),
             library: Some(library.to_string()),
             reason: None,
-            message: format!("[{library}] {text}"),
+            message: format!("[{library}] {text}").into(),
             source: None,
         }
     }
 
     /// An error CPython raised with an explicit `(errno, text)`; no library, no reason.
     pub fn with_errno(errno: i64, text: &str) -> Self {
+        Self::with_errno_static(errno, text.to_string())
+    }
+
+    /// [`with_errno`](Self::with_errno) with a fixed message (not copied).
+    pub(crate) fn with_errno_static(errno: i64, text: impl Into<Cow<'static, str>>) -> Self {
         SslErrorInfo {
             errno: Some(narrow(errno)),
             library: None,
             reason: None,
-            message: text.to_string(),
+            message: text.into(),
             source: None,
         }
     }
@@ -139,7 +147,7 @@ impl SslErrorInfo {
             errno: None,
             library: None,
             reason: None,
-            message: text.to_string(),
+            message: text.to_string().into(),
             source: None,
         }
     }

@@ -78,7 +78,7 @@ pub(crate) fn alert_received(alert: u8) -> Error {
 
 /// `SSLWantReadError(2, 'The operation did not complete (read)')`.
 pub(crate) fn want_read() -> Error {
-    Error::SslWantReadError(SslErrorInfo::with_errno(
+    Error::SslWantReadError(SslErrorInfo::with_errno_static(
         SslErrorNumber::WantRead as i64,
         "The operation did not complete (read)",
     ))
@@ -86,7 +86,7 @@ pub(crate) fn want_read() -> Error {
 
 /// `SSLWantWriteError(3, 'The operation did not complete (write)')`.
 pub(crate) fn want_write() -> Error {
-    Error::SslWantWriteError(SslErrorInfo::with_errno(
+    Error::SslWantWriteError(SslErrorInfo::with_errno_static(
         SslErrorNumber::WantWrite as i64,
         "The operation did not complete (write)",
     ))
@@ -94,7 +94,7 @@ pub(crate) fn want_write() -> Error {
 
 /// `SSLZeroReturnError(6, 'TLS/SSL connection has been closed (EOF)')`.
 pub(crate) fn zero_return() -> Error {
-    Error::SslZeroReturnError(SslErrorInfo::with_errno(
+    Error::SslZeroReturnError(SslErrorInfo::with_errno_static(
         SslErrorNumber::ZeroReturn as i64,
         "TLS/SSL connection has been closed (EOF)",
     ))
@@ -120,7 +120,7 @@ pub(crate) fn unexpected_eof(first: bool) -> Error {
 /// `SSLSyscallError(5, 'Some I/O error occurred')`: an operation on a connection whose
 /// handshake already failed.
 pub(crate) fn syscall_error() -> Error {
-    Error::SslSyscallError(SslErrorInfo::with_errno(
+    Error::SslSyscallError(SslErrorInfo::with_errno_static(
         SslErrorNumber::Syscall as i64,
         "Some I/O error occurred",
     ))
