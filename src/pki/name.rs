@@ -109,35 +109,23 @@ pub fn canonical_name_checked(name_der: &[u8]) -> Option<Vec<u8>> {
     let Some((0x30, rdns, _)) = tlv(name_der) else {
         return None;
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(name_der.len());
+    let mut entries: Vec<Vec<u8>> = Vec::new();
     let mut rest = rdns;
     while !rest.is_empty() {
         let Some((0x31, set, n)) = tlv(rest) else {
             return None;
         };
         rest = &rest[n..];
-        let mut entries: Vec<Vec<u8>> = Vec::new();
+        entries.clear();
         let mut erest = set;
         while !erest.is_empty() {
             let Some((0x30, atv, n)) = tlv(erest) else {
                 return None;
             };
             erest = &erest[n..];
-            let Some((0x06, _, oid_len)) = tlv(atv) else {
-                return None;
-            };
-            let oid = &atv[..oid_len];
-            let value = &atv[oid_len..];
-            let (vtag, vcontent, _) = tlv(value)?;
-            let mut seq = Vec::new();
-            seq.extend_from_slice(oid);
-            match to_utf8(vtag, vcontent) {
-                Some(Some(text)) => push_tlv(&mut seq, 0x0c, &canon_bytes(text.as_bytes())),
-                Some(None) => return None,
-                None => seq.extend_from_slice(value),
-            }
-            let mut entry = Vec::new();
-            push_tlv(&mut entry, 0x30, &seq);
+            let mut entry = Vec::with_capacity(atv.len() + 4);
+            canonical_atv(atv, &mut entry)?;
             entries.push(entry);
         }
         // DER SET OF: elements sorted by their encodings.
@@ -145,10 +133,57 @@ pub fn canonical_name_checked(name_der: &[u8]) -> Option<Vec<u8>> {
             let n = a.len().min(b.len());
             a[..n].cmp(&b[..n]).then(a.len().cmp(&b.len()))
         });
-        let content: Vec<u8> = entries.concat();
-        push_tlv(&mut out, 0x31, &content);
+        out.push(0x31);
+        push_len(&mut out, entries.iter().map(Vec::len).sum());
+        for entry in &entries {
+            out.extend_from_slice(entry);
+        }
     }
     Some(out)
+}
+
+/// How many bytes [`push_len`] writes for `n`.
+fn len_size(n: usize) -> usize {
+    if n < 0x80 {
+        1
+    } else {
+        1 + (usize::BITS - n.leading_zeros()).div_ceil(8) as usize
+    }
+}
+
+/// Appends one `AttributeTypeAndValue` in canonical form (a DER SEQUENCE) to `out`;
+/// `None` where OpenSSL's decoder fails.
+fn canonical_atv(atv: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    let Some((0x06, _, oid_len)) = tlv(atv) else {
+        return None;
+    };
+    let (oid, value) = atv.split_at(oid_len);
+    let (vtag, vcontent, _) = tlv(value)?;
+    out.push(0x30);
+    match canonical_value(vtag, vcontent) {
+        Some(Some(text)) => {
+            push_len(out, oid.len() + 1 + len_size(text.len()) + text.len());
+            out.extend_from_slice(oid);
+            push_tlv(out, 0x0c, &text);
+        }
+        Some(None) => return None,
+        None => {
+            push_len(out, atv.len());
+            out.extend_from_slice(atv);
+        }
+    }
+    Some(())
+}
+
+/// A string value's canonical UTF-8 (`None`: not a string type OpenSSL canonicalises,
+/// kept as it is; `Some(None)`: undecodable). UTF-8 and ASCII-only single-byte strings
+/// need no conversion.
+fn canonical_value(tag: u8, v: &[u8]) -> Option<Option<Vec<u8>>> {
+    match tag {
+        0x0c => Some(std::str::from_utf8(v).ok().map(|_| canon_bytes(v))),
+        0x13 | 0x14 | 0x16 | 0x1a if v.is_ascii() => Some(Some(canon_bytes(v))),
+        _ => to_utf8(tag, v).map(|text| text.map(|t| canon_bytes(t.as_bytes()))),
+    }
 }
 
 /// `X509_NAME_cmp` on canonical encodings: shorter first, then bytewise.
@@ -170,6 +205,17 @@ pub fn x509_name_hash(name_der: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn len_size_is_what_push_len_writes() {
+        for n in [
+            0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x1_0000, 0xff_ffff, 0x100_0000,
+        ] {
+            let mut out = Vec::new();
+            push_len(&mut out, n);
+            assert_eq!(len_size(n), out.len(), "{n:#x}");
+        }
+    }
 
     #[test]
     fn canon_collapses_and_lowercases() {
