@@ -1,7 +1,7 @@
 //! The code behind every fuzz target, shared with `tests/fuzz_regressions.rs` (which
 //! includes this file with `#[path]`), so a saved crash replays through exactly the
-//! same calls under `cargo test`. Only `std`, `sslcontext` and `rustls-pki-types` (the
-//! certificate type of its verifier) are used here.
+//! same calls under `cargo test`. Only `std`, `sslcontext`, `rustls-pki-types` (the
+//! certificate type of its verifier) and, with feature `tokio`, `tokio` are used here.
 //!
 //! Each function takes the raw fuzz input, must never panic, and asserts the
 //! invariants named in its doc comment.
@@ -23,7 +23,7 @@ const LEAVES: [&[u8]; 4] = [
 ];
 
 /// The names of every target, as in `fuzz/Cargo.toml` and `tests/data/fuzz/<target>/`.
-pub const TARGETS: [&str; 11] = [
+pub const TARGETS: [&str; 12] = [
     "cipher_string",
     "cadata",
     "cafile",
@@ -35,6 +35,7 @@ pub const TARGETS: [&str; 11] = [
     "object_server",
     "object_client",
     "chain_verify",
+    "stream_client",
 ];
 
 /// Runs the target called `name` on `data`; false for an unknown name.
@@ -51,6 +52,12 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "object_server" => object_server(data),
         "object_client" => object_client(data),
         "chain_verify" => chain_verify(data),
+        // Without tokio there is no `SslStream` to run.
+        "stream_client" =>
+        {
+            #[cfg(feature = "tokio")]
+            stream_client(data)
+        }
         _ => return false,
     }
     true
@@ -371,6 +378,73 @@ pub fn object_server(data: &[u8]) {
 /// arbitrary server bytes (see `drive_object`).
 pub fn object_client(data: &[u8]) {
     drive_object(client_context(), false, data);
+}
+
+/// An established `SslStream` client (TLS 1.3 with our server, over an in-memory pipe)
+/// then reading arbitrary bytes that arrive after the server's own: byte 0 sets the
+/// size of the pieces they arrive in (so reads stop anywhere in a record), byte 1
+/// holds flags (bit 0: `unwrap()` at the end); the rest is written raw to the pipe,
+/// which then ends. Reads stop at EOF or an error of the `SSLError`
+/// family or `OSError`; `unwrap()` hands back at most the bytes given. Never a panic
+/// or a hang (every read ends: the pipe ends).
+#[cfg(feature = "tokio")]
+pub fn stream_client(data: &[u8]) {
+    use tokio::io::AsyncWriteExt;
+    let (piece, flags, body) = match data {
+        [s, f, rest @ ..] => (usize::from(*s) * 16 + 1, *f, rest),
+        _ => return,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        // Room for the server's session tickets, which it sends once the client is
+        // done with its handshake (and no longer reading).
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (client, server) = tokio::join!(
+            client_context().wrap_stream(a, WrapOptions::client("localhost")),
+            server_context().wrap_stream(b, WrapOptions::server())
+        );
+        let (Ok(mut client), Ok(mut server)) = (client, server) else {
+            panic!("the in-memory handshake failed");
+        };
+        let write = async {
+            let raw = server.get_mut();
+            for chunk in body.chunks(piece) {
+                if raw.write_all(chunk).await.is_err() {
+                    break;
+                }
+                // The client reads what is there before the next piece comes.
+                tokio::task::yield_now().await;
+            }
+            let _ = raw.shutdown().await;
+        };
+        let read = async {
+            let mut buf = vec![0u8; 4096];
+            // Each read takes at least one byte or ends the loop; the pipe ends.
+            for _ in 0..=body.len() + 64 {
+                match client.recv_into(&mut buf).await {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) => {
+                        let class = e.python_class();
+                        assert!(
+                            class.starts_with("ssl.") || class.ends_with("Error"),
+                            "unexpected error class {class}: {e}"
+                        );
+                        break;
+                    }
+                }
+            }
+        };
+        tokio::join!(write, read);
+        drop(server);
+        if flags & 1 != 0 {
+            if let Ok(plain) = client.unwrap().await {
+                assert!(plain.read_ahead().len() <= body.len());
+            }
+        }
+    });
 }
 
 /// Path validation (what every handshake runs on the peer's chain) over arbitrary
