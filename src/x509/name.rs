@@ -11,7 +11,9 @@ use crate::{Error, Result, SslErrorInfo};
 pub(crate) struct RawAttr<'a> {
     pub oid: &'a [u8],
     pub tag: u32,
-    pub value: Vec<u8>,
+    /// Borrowed from the certificate unless it had to be put together (a constructed
+    /// string).
+    pub value: std::borrow::Cow<'a, [u8]>,
 }
 
 /// A decoded (validated) Name, not yet converted.
@@ -49,19 +51,20 @@ pub(crate) fn parse_name<'a>(content: &'a [u8]) -> DerResult<RawName<'a>> {
     Ok(rdns)
 }
 
-fn parse_value<'a>(oid: &'a [u8], v: &Tlv<'_>) -> DerResult<RawAttr<'a>> {
+fn parse_value<'a>(oid: &'a [u8], v: &Tlv<'a>) -> DerResult<RawAttr<'a>> {
     if v.class != UNIVERSAL || !allowed_tag(v.number) {
         return Err(DerError);
     }
-    let value = match v.number {
-        16 if v.constructed => v.content.to_vec(),
+    let value: std::borrow::Cow<'a, [u8]> = match v.number {
+        16 if v.constructed => v.content.into(),
         16 => return Err(DerError),
         3 if v.constructed => return Err(DerError),
         3 => {
             check_bit_string(v.content)?;
-            v.content.to_vec()
+            v.content.into()
         }
-        _ => string_content(v)?,
+        _ if !v.constructed => v.content.into(),
+        _ => string_content(v)?.into(),
     };
     // The canonical-encoding pass runs ASN1_STRING_to_UTF8 on these types: a failure
     // there fails the whole decode.

@@ -188,7 +188,7 @@ impl Cert {
                 .iter()
                 .flatten()
                 .filter(|a| a.oid == oid)
-                .map(|a| (a.tag, a.value.clone()))
+                .map(|a| (a.tag, a.value.to_vec()))
                 .collect()
         };
         let base = der.as_ref().as_ptr() as usize;
