@@ -601,12 +601,7 @@ impl SslObject {
             (rd.moved, read_error)
         });
         if let Some(e) = read_error {
-            let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
-                1,
-                "SSL",
-                &e.to_string(),
-            ));
-            return Err(self.fail(err));
+            return Err(self.input_refused(&e));
         }
         if moved == 0 {
             return Ok(false);
@@ -785,6 +780,17 @@ impl SslObject {
             return true;
         }
         false
+    }
+
+    /// rustls refused input (`read_tls` failed: its buffer is full): the connection
+    /// fails with rustls's reason as OpenSSL's common `SSL` error.
+    fn input_refused(&mut self, e: &io::Error) -> Error {
+        let err = Error::SslError(crate::SslErrorInfo::openssl_common(
+            1,
+            "SSL",
+            &e.to_string(),
+        ));
+        self.fail(err)
     }
 
     /// Runs rustls on what it has read; maps failures to CPython's errors.
@@ -1472,13 +1478,7 @@ impl SslObject {
         past[..past_len].copy_from_slice(rd.past());
         let stopped = source.stopped;
         if let Some(e) = read_error {
-            // As `feed` reports rustls refusing input.
-            let err = crate::Error::SslError(crate::SslErrorInfo::openssl_common(
-                1,
-                "SSL",
-                &e.to_string(),
-            ));
-            return Err(self.fail(err));
+            return Err(self.input_refused(&e));
         }
         if moved > 0 {
             self.process()?;

@@ -440,7 +440,7 @@ impl RecordFeeder {
         {
             hello.extend_from_slice(bytes);
         }
-        let in_body = self.framer.body_left > 0;
+        let in_body = self.framer.in_body();
         match self.framer.advance(bytes) {
             Step::Partial => {
                 if in_body {
@@ -474,7 +474,7 @@ impl RecordFeeder {
 
     /// Whether the current record's header is in (its body is wanted).
     fn in_body(&self) -> bool {
-        self.framer.body_left > 0
+        self.framer.in_body()
     }
 
     /// Whether we stand at a record boundary (no partial record passed on).
