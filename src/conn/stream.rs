@@ -11,8 +11,8 @@
 //!
 //! The TLS object takes one record at a time. During the handshake the stream is read
 //! ahead (each read takes whatever it has, up to 16 KiB, into the incoming buffer);
-//! once established, each read stops just past the end of a record (a few bytes of
-//! the next, which keeps rustls's buffer from emptying after every record). So that
+//! once established, each read stops just past the end of a record (the next record's
+//! header, which keeps rustls's buffer from emptying after every record). So that
 //! STARTTLS loses nothing, [`SslStream::unwrap`] hands back the bytes the peer sent
 //! after its close_notify that were already read, with the stream ([`Unwrapped`] reads
 //! them first). Timeouts are tokio's (`tokio::time::timeout` around any of the futures).
@@ -301,9 +301,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
         Poll::Ready(Ok(()))
     }
 
-    /// Feeds the TLS object the rest of the current record straight from the stream
-    /// (established connections: no copy through the incoming buffer; the same one
-    /// record at a time). Ready once some bytes went in or the stream ended (EOF is
+    /// Feeds the TLS object the rest of the current record and the next one's header
+    /// straight from the stream (established connections: no copy through the
+    /// incoming buffer; still one record at a time). Ready once some bytes went in or the stream ended (EOF is
     /// recorded in the incoming buffer, for the object to report).
     fn poll_feed_direct(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         if self.scratch.capacity() > 0 {
