@@ -180,16 +180,41 @@ fn bulk_rows(c: &mut Criterion, rt: &Runtime) {
     g.finish();
 }
 
-/// One full handshake (client context built outside), for instruction counts.
-#[inline(never)]
-fn count_handshake_once(rt: &Runtime, ours: bool, tls12: bool, server: &SslContext) {
-    if ours {
-        let client = fresh_client(tls12);
-        std::hint::black_box(rt.block_on(our_handshake(&client, server, false)));
-    } else {
-        let (conn, acc) = raw_configs(tls12);
-        std::hint::black_box(rt.block_on(raw_handshake(&conn, &acc, false)));
+/// A handshake row's two ends, built once (as in `alternate`): only the handshakes are
+/// counted, not the building of configs and contexts.
+enum Ends {
+    Raw(TlsConnector, TlsAcceptor),
+    Ours(SslContext, SslContext),
+}
+
+impl Ends {
+    fn new(ours: bool, tls12: bool) -> Ends {
+        if ours {
+            Ends::Ours(fresh_client(tls12), pair::our_server())
+        } else {
+            let (conn, acc) = raw_configs(tls12);
+            Ends::Raw(conn, acc)
+        }
     }
+
+    fn handshake(&self, rt: &Runtime) {
+        match self {
+            Ends::Raw(conn, acc) => {
+                std::hint::black_box(rt.block_on(raw_handshake(conn, acc, false)));
+            }
+            Ends::Ours(client, server) => {
+                let pair = rt.block_on(our_handshake(client, server, false));
+                assert!(!pair.0.sslobj().session_reused());
+                std::hint::black_box(pair);
+            }
+        }
+    }
+}
+
+/// One full handshake, for instruction counts.
+#[inline(never)]
+fn count_handshake_once(rt: &Runtime, ends: &Ends) {
+    ends.handshake(rt);
 }
 
 /// 1 MiB over an established in-memory connection, for instruction counts.
@@ -228,8 +253,11 @@ fn count(args: &[String]) {
             }
         }
         hs => {
+            let ends = Ends::new(ours, hs == "handshake12");
+            // The first handshake outside the count (lazily built state on both sides).
+            ends.handshake(&rt);
             for _ in 0..n {
-                count_handshake_once(&rt, ours, hs == "handshake12", &server);
+                count_handshake_once(&rt, &ends);
             }
         }
     }
@@ -272,23 +300,11 @@ fn alternate(args: &[String]) {
         println!("| {name} | {raw:.2?} | {ours:.2?} | {ratio:.3}× |");
     };
     for tls12 in [false, true] {
-        let (conn, acc) = raw_configs(tls12);
         // One client context, as one connector on the raw side: a connection offers a
         // session only when given one (`WrapOptions::session`), so each is a full
         // handshake (checked).
-        let client = fresh_client(tls12);
-        let times = best_alternating(
-            rounds,
-            50,
-            || {
-                std::hint::black_box(rt.block_on(raw_handshake(&conn, &acc, false)));
-            },
-            || {
-                let pair = rt.block_on(our_handshake(&client, &server, false));
-                assert!(!pair.0.sslobj().session_reused());
-                std::hint::black_box(pair);
-            },
-        );
+        let (raw, ours) = (Ends::new(false, tls12), Ends::new(true, tls12));
+        let times = best_alternating(rounds, 50, || raw.handshake(&rt), || ours.handshake(&rt));
         row(
             if tls12 {
                 "handshake TLS 1.2"
