@@ -9,9 +9,9 @@ use rustls::crypto::CryptoProvider;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 
-use super::codes::VerifyFailure;
+use super::codes::{self, VerifyFailure};
 use super::hostname::check_host_cert;
-use super::path::{self, Cert, Crl};
+use super::path::{self, Cert, Crl, RecentCerts};
 use super::server_name::ServerNameSpec;
 use crate::constants::{HOSTFLAG_NEVER_CHECK_SUBJECT, HOSTFLAG_NO_PARTIAL_WILDCARDS};
 use crate::options::VerifyFlags;
@@ -84,11 +84,13 @@ pub enum Usage {
     ClientAuth,
 }
 
-/// The chain verifier built from a [`VerifyPolicy`] (store and CRLs parsed once).
+/// The chain verifier built from a [`VerifyPolicy`] (store and CRLs parsed once, the
+/// peer certificates it saw last kept parsed).
 pub struct ChainVerifier {
     policy: VerifyPolicy,
     store: Vec<Cert>,
     crls: Vec<Crl>,
+    recent: RecentCerts,
     provider: Arc<CryptoProvider>,
 }
 
@@ -113,6 +115,7 @@ impl ChainVerifier {
             policy,
             store,
             crls,
+            recent: RecentCerts::default(),
             provider,
         }
     }
@@ -187,7 +190,17 @@ impl ChainVerifier {
             return Ok(chain);
         }
         let hostname = name.map(|n| n.hostname.as_str());
-        let extra = self.capath_certs(end_entity, intermediates);
+        // A peer certificate OpenSSL cannot decode fails the handshake before
+        // verification; as a verification result it is unspecified.
+        let Some(leaf) = self.recent.parse(end_entity) else {
+            return Err(VerifyFailure::new(codes::UNSPECIFIED, hostname));
+        };
+        let untrusted: Vec<Arc<Cert>> = intermediates
+            .iter()
+            .filter_map(|c| self.recent.parse(c))
+            .collect();
+        let untrusted: Vec<&Cert> = untrusted.iter().map(Arc::as_ref).collect();
+        let extra = self.capath_certs(&leaf, &untrusted);
         let store: Vec<&Cert> = self.store.iter().chain(extra.iter()).collect();
         let host_flags = self.policy.host_flags;
         let check_id = |leaf: &Cert| -> Result<(), i64> {
@@ -204,25 +217,20 @@ impl ChainVerifier {
             cn_as_host: host_flags & HOSTFLAG_NEVER_CHECK_SUBJECT == 0,
             now: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
         };
-        path::validate(end_entity, intermediates, &store, &self.crls, &params)
+        path::validate(&leaf, &untrusted, &store, &self.crls, &params)
             .map_err(|code| VerifyFailure::new(code, hostname))
     }
 
     /// What the capath hook finds for the issuers along the chain (OpenSSL's
     /// by-directory lookup, which loads `<hash>.N` files as names are asked for).
-    fn capath_certs(
-        &self,
-        leaf: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-    ) -> Vec<Cert> {
+    fn capath_certs(&self, leaf: &Cert, untrusted: &[&Cert]) -> Vec<Cert> {
         let Some(lookup) = &self.policy.capath_lookup else {
             return Vec::new();
         };
         let mut extra: Vec<Cert> = Vec::new();
         let mut pending: Vec<Vec<u8>> = std::iter::once(leaf)
-            .chain(intermediates)
-            .filter_map(Cert::parse)
-            .map(|c| c.issuer_der)
+            .chain(untrusted.iter().copied())
+            .map(|c| c.issuer_der.clone())
             .collect();
         let mut asked: Vec<Vec<u8>> = Vec::new();
         while let Some(name) = pending.pop() {

@@ -67,7 +67,7 @@ pub(crate) struct Built<'a> {
 /// The inputs of chain building.
 pub(crate) struct Inputs<'a> {
     pub leaf: &'a Cert,
-    pub untrusted: &'a [Cert],
+    pub untrusted: &'a [&'a Cert],
     pub store: &'a [&'a Cert],
     pub partial_chain: bool,
     pub trusted_first: bool,
@@ -179,7 +179,7 @@ pub(crate) fn build<'a>(inp: &Inputs<'a>) -> Result<Built<'a>, i64> {
     } else {
         may_alternate = true;
     }
-    let mut pool: Vec<&'a Cert> = inp.untrusted.iter().collect();
+    let mut pool: Vec<&'a Cert> = inp.untrusted.to_vec();
     let mut trust = Trust::Untrusted;
     let mut alt_untrusted = 0usize;
     // Each pass adds or removes a certificate, or clears a search bit; bounded anyway.

@@ -23,12 +23,14 @@ mod checks;
 mod crl;
 mod keys;
 mod names;
+mod recent;
 
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer};
 
 pub(crate) use cert::Cert;
 pub(crate) use crl::Crl;
 pub(crate) use names::{cn_utf8, GenName};
+pub(crate) use recent::RecentCerts;
 
 use crate::options::VerifyFlags;
 use crate::verify::codes;
@@ -57,19 +59,15 @@ pub(crate) fn parse_crls(crls: &[CertificateRevocationListDer<'_>]) -> Vec<Crl> 
     crls.iter().filter_map(Crl::parse).collect()
 }
 
-/// Validates `leaf` + `intermediates` against `store`; returns the verified chain
-/// (leaf first) or OpenSSL's code.
+/// Validates `leaf` + `untrusted` (the peer's other certificates, those OpenSSL could
+/// decode) against `store`; returns the verified chain (leaf first) or OpenSSL's code.
 pub(crate) fn validate(
-    leaf: &CertificateDer<'_>,
-    intermediates: &[CertificateDer<'_>],
+    leaf: &Cert,
+    untrusted: &[&Cert],
     store: &[&Cert],
     crls: &[Crl],
     p: &Params<'_>,
 ) -> Result<Vec<CertificateDer<'static>>, i64> {
-    // A peer certificate OpenSSL cannot decode fails the handshake before
-    // verification; as a verification result it is unspecified.
-    let leaf = Cert::parse(leaf).ok_or(codes::UNSPECIFIED)?;
-    let untrusted: Vec<Cert> = intermediates.iter().filter_map(Cert::parse).collect();
     let level_bits = crate::pki::certinfo::level_min_bits(p.security_level);
     if p.security_level > 0
         && leaf
@@ -84,8 +82,8 @@ pub(crate) fn validate(
         .contains(VerifyFlags::VERIFY_X509_PARTIAL_CHAIN);
     let strict = p.verify_flags.contains(VerifyFlags::VERIFY_X509_STRICT);
     let inputs = chain::Inputs {
-        leaf: &leaf,
-        untrusted: &untrusted,
+        leaf,
+        untrusted,
         store,
         partial_chain,
         trusted_first: p
@@ -97,7 +95,7 @@ pub(crate) fn validate(
     let chain = &built.chain;
     checks::check_extensions(chain, strict, p.server_purpose)?;
     checks::check_auth_level(chain, p.security_level)?;
-    (p.check_id)(&leaf)?;
+    (p.check_id)(leaf)?;
     if p.verify_flags.checks_crl() {
         let depth = if p.verify_flags.checks_crl_chain() {
             crl::Depth::Chain
