@@ -69,12 +69,21 @@ impl MemoryBio {
     /// `MemoryBIO.write(data)`: appends and returns the length.
     /// After `write_eof()`: `SSLError('cannot write() after write_eof()')`.
     pub fn write(&self, data: &[u8]) -> Result<usize> {
+        self.write_slices(&[std::io::IoSlice::new(data)])
+    }
+
+    /// [`write`](Self::write) of several pieces in order (one growth of the buffer).
+    pub(crate) fn write_slices(&self, data: &[std::io::IoSlice<'_>]) -> Result<usize> {
         let mut s = self.lock();
         if s.eof_written {
             return Err(Error::ssl_text("cannot write() after write_eof()"));
         }
-        s.buf.extend(data);
-        Ok(data.len())
+        let total = data.iter().map(|d| d.len()).sum();
+        s.buf.reserve(total);
+        for d in data {
+            s.buf.extend(d.iter());
+        }
+        Ok(total)
     }
 
     /// `MemoryBIO.write_eof()`: no more data will be written.
@@ -177,6 +186,21 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn write_slices_appends_every_piece_in_order_and_respects_eof() {
+        let bio = MemoryBio::new();
+        let pieces = [
+            std::io::IoSlice::new(b"ab"),
+            std::io::IoSlice::new(b""),
+            std::io::IoSlice::new(b"cde"),
+        ];
+        assert_eq!(bio.write_slices(&pieces).unwrap(), 5);
+        assert_eq!(bio.read(None), b"abcde");
+        bio.write_eof();
+        assert!(bio.write_slices(&pieces).is_err());
+        assert_eq!(bio.pending(), 0);
     }
 
     #[test]

@@ -298,10 +298,24 @@ impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
 
 impl<W: std::io::Write> std::io::Write for Tee<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        self.write_vectored(&[std::io::IoSlice::new(buf)])
+    }
+
+    /// rustls hands over all its pending records at once: they reach `inner` in one
+    /// write when it takes vectors, and the recorder sees what was written.
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let n = self.inner.write_vectored(bufs)?;
         let by_server = self.recorder.server_side;
         if let Some(flow) = self.recorder.flow(by_server) {
-            flow.take(&buf[..n.min(buf.len())]);
+            let mut left = n;
+            for buf in bufs {
+                if left == 0 {
+                    break;
+                }
+                let taken = left.min(buf.len());
+                flow.take(&buf[..taken]);
+                left -= taken;
+            }
         }
         Ok(n)
     }
@@ -678,6 +692,63 @@ mod tests {
             let mut want = fin.to_vec();
             want.extend([23, 3, 3, 0, 2, 5, 5]);
             assert_eq!(flow.records(), Some(&want[..]), "step {step}");
+        }
+    }
+
+    /// Takes at most `room` bytes per call, one vector at a time (`write_vectored`'s
+    /// default).
+    struct Narrow {
+        out: Vec<u8>,
+        room: usize,
+    }
+
+    impl std::io::Write for Narrow {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.room);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_vectored_write_is_recorded_as_far_as_it_went() {
+        use std::io::{IoSlice, Write};
+        let fin = [22u8, 3, 3, 0, 4, 20, 0, 0, 0];
+        let app = [23u8, 3, 3, 0, 2, 7, 7];
+        let mut wire = vec![20u8, 3, 3, 0, 1, 1];
+        wire.extend(fin);
+        wire.extend(app);
+        for room in 1..=wire.len() {
+            let mut recorder = Recorder::new(false);
+            let mut tee = Tee::new(
+                Narrow {
+                    out: Vec::new(),
+                    room,
+                },
+                &mut recorder,
+            );
+            // The records in three vectors, each write resuming where the last stopped.
+            let mut at = 0;
+            for _ in 0..wire.len() {
+                if at == wire.len() {
+                    break;
+                }
+                let rest = &wire[at..];
+                let (a, b) = rest.split_at(rest.len().min(4));
+                let (b, c) = b.split_at(b.len() / 2);
+                at += tee
+                    .write_vectored(&[IoSlice::new(a), IoSlice::new(b), IoSlice::new(c)])
+                    .unwrap();
+            }
+            let Tee { inner, .. } = tee;
+            assert_eq!(inner.out, wire, "room {room}");
+            let mut want = fin.to_vec();
+            want.extend(app);
+            let flow = recorder.flow(false).unwrap();
+            assert_eq!(flow.records(), Some(&want[..]), "room {room}");
         }
     }
 

@@ -211,8 +211,11 @@ struct BioWriter<'a>(&'a MemoryBio);
 
 impl Write for BioWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_vectored(&[io::IoSlice::new(buf)])
+    }
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
         self.0
-            .write(buf)
+            .write_slices(bufs)
             .map_err(|e| io::Error::new(io::ErrorKind::BrokenPipe, e.to_string()))
     }
     fn flush(&mut self) -> io::Result<()> {
