@@ -66,6 +66,13 @@ impl MemoryBio {
         s.eof_written && s.buf.is_empty()
     }
 
+    /// Nothing buffered and no `write_eof()` (one look at the state).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn is_idle(&self) -> bool {
+        let s = self.lock();
+        !s.eof_written && s.buf.is_empty()
+    }
+
     /// `MemoryBIO.write(data)`: appends and returns the length.
     /// After `write_eof()`: `SSLError('cannot write() after write_eof()')`.
     pub fn write(&self, data: &[u8]) -> Result<usize> {

@@ -539,7 +539,7 @@ impl SslObject {
     }
 
     fn incoming_at_eof(&self) -> bool {
-        self.incoming.eof_written() && self.incoming.pending() == 0
+        self.incoming.eof()
     }
 
     /// Feeds the next part of one TLS record to rustls. `Ok(false)` when no byte is
@@ -1441,8 +1441,7 @@ impl SslObject {
         self.phase == Phase::Established
             && !self.shutdown.received
             && matches!(self.tls, Tls::Conn(_))
-            && self.incoming.pending() == 0
-            && !self.incoming.eof_written()
+            && self.incoming.is_idle()
     }
 
     #[cfg(feature = "tokio")]

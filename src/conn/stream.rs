@@ -252,8 +252,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
     fn poll_flush_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         loop {
             let stream = &mut self.stream;
-            let mut blocked = false;
+            let (mut offered, mut blocked) = (false, false);
             let sent = self.outgoing.drain_front_with(|front| {
+                offered = true;
                 match Pin::new(&mut *stream).poll_write(cx, front) {
                     Poll::Ready(r) => r,
                     Poll::Pending => {
@@ -264,7 +265,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SslStream<S> {
             });
             match sent {
                 _ if blocked => return Poll::Pending,
-                Ok(0) if self.outgoing.pending() == 0 => {
+                // The buffer is empty: what rustls keeps goes next.
+                Ok(0) if !offered => {
                     let mut io = PollIo {
                         stream: &mut self.stream,
                         cx,
