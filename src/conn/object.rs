@@ -803,13 +803,20 @@ impl SslObject {
         };
         let server_side = self.server_side;
         let closing = self.shutdown.sent;
-        let (result, noted) = crate::verify::capture(|| {
+        let mut run = || {
             if closing {
                 process_after_close_notify(conn)
             } else {
                 conn.process_new_packets()
             }
-        });
+        };
+        let (result, noted) = if self.phase == Phase::Established {
+            // rustls verifies the peer during the handshake only (it never renegotiates
+            // nor authenticates after it): there is nothing to capture.
+            (run(), Default::default())
+        } else {
+            crate::verify::capture(run)
+        };
         let failure = noted.failure;
         if let Some(chain) = noted.verified {
             self.verified_chain = Some(chain.into_boxed_slice());
