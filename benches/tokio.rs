@@ -221,26 +221,28 @@ where
     rt.block_on(bulk(client, server, data));
 }
 
-/// `count raw|ours handshake12|handshake13|bulk N`: the work of one row N times without
-/// criterion, for `valgrind --tool=callgrind --toggle-collect='*count_*_once*'`
-/// (deterministic instruction counts; divide the total by N).
+/// `count raw|ours handshake12|handshake13|bulk|bulk-tcp N`: the work of one row N times
+/// without criterion, for `valgrind --tool=callgrind --toggle-collect='*count_*_once*'`
+/// (deterministic instruction counts; divide the total by N) or `strace -c -f` (the
+/// system calls of the TCP row).
 fn count(args: &[String]) {
     let rt = runtime();
     let ours = args[0] == "ours";
     let n: usize = args[2].parse().unwrap();
     let server = pair::our_server();
     match args[1].as_str() {
-        "bulk" => {
+        bulk @ ("bulk" | "bulk-tcp") => {
+            let tcp = bulk == "bulk-tcp";
             let data = vec![0xa5u8; BULK];
             if ours {
                 let client = fresh_client(false);
-                let (mut c, mut s) = rt.block_on(our_handshake(&client, &server, false));
+                let (mut c, mut s) = rt.block_on(our_handshake(&client, &server, tcp));
                 for _ in 0..n {
                     count_bulk_once(&rt, &mut c, &mut s, &data);
                 }
             } else {
                 let (conn, acc) = raw_configs(false);
-                let (mut c, mut s) = rt.block_on(raw_handshake(&conn, &acc, false));
+                let (mut c, mut s) = rt.block_on(raw_handshake(&conn, &acc, tcp));
                 for _ in 0..n {
                     count_bulk_once(&rt, &mut c, &mut s, &data);
                 }
