@@ -59,10 +59,47 @@ async fn transport(tcp: bool) -> (Box<dyn Stream>, Box<dyn Stream>) {
 trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
-/// Raw: tokio-rustls with client resumption off (every handshake a full one).
+/// A client session store that keeps nothing: the client still asks for TLS 1.2
+/// tickets (rustls's default, and what our client does, as OpenSSL's does) and reads
+/// them, yet every handshake is a full one. (`Resumption::disabled()` would skip the
+/// TLS 1.2 ticket exchange that our side performs.)
+#[derive(Debug)]
+struct KeepNothing;
+
+impl rustls::client::ClientSessionStore for KeepNothing {
+    fn set_kx_hint(&self, _: ServerName<'static>, _: rustls::NamedGroup) {}
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<rustls::NamedGroup> {
+        None
+    }
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        None
+    }
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+    fn insert_tls13_ticket(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls13ClientSessionValue,
+    ) {
+    }
+    fn take_tls13_ticket(
+        &self,
+        _: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        None
+    }
+}
+
+/// Raw: tokio-rustls, its client keeping no session (every handshake a full one, with
+/// the same ticket exchange as ours: [`KeepNothing`]); server tickets on.
 fn raw_configs(tls12: bool) -> (TlsConnector, TlsAcceptor) {
     let mut client = pair::raw_client(tls12, rustls::RootCertStore::empty());
-    client.resumption = rustls::client::Resumption::disabled();
+    client.resumption = rustls::client::Resumption::store(Arc::new(KeepNothing));
     (
         TlsConnector::from(Arc::new(client)),
         TlsAcceptor::from(pair::raw_server(tls12, true)),
