@@ -201,3 +201,49 @@ fn verify_json_offline() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(pass > 40);
 }
+
+/// One verifier, used again and again as a context's is: it keeps the certificates it
+/// parsed, never a verdict. The same chain passes, then fails once its time is past or
+/// under another name, and other chains are decided on their own.
+#[test]
+fn a_reused_verifier_decides_every_chain_afresh() {
+    let pki = conf().join("certs");
+    let policy = VerifyPolicy {
+        roots: certs(&pki.join("pki/root-ec.pem")),
+        ..VerifyPolicy::default()
+    };
+    let core = ChainVerifier::with_ring(policy);
+    let chain = certs(&pki.join("chains/leaf-ec.chain.pem"));
+    let expired = certs(&pki.join("chains/leaf-expired.chain.pem"));
+    let (leaf, rest) = chain.split_first().unwrap();
+    let localhost = encode_hostname("localhost").unwrap();
+    let other = encode_hostname("other.test").unwrap();
+    let now = UnixTime::now();
+    // notAfter 2049-12-31T23:59:59Z, one second later.
+    let past = UnixTime::since_unix_epoch(std::time::Duration::from_secs(2_524_608_000));
+    let code =
+        |leaf: &CertificateDer<'_>, rest: &[CertificateDer<'_>], name: &_, when: UnixTime| -> i64 {
+            match core.verify(leaf, rest, Some(name), when, Usage::ServerAuth) {
+                Ok(verified) => {
+                    assert_eq!(verified.len(), 3, "leaf, intermediate, root");
+                    0
+                }
+                Err(f) => f.code,
+            }
+        };
+    for round in 0..3 {
+        assert_eq!(code(leaf, rest, &localhost, now), 0, "round {round}");
+        assert_eq!(
+            code(leaf, rest, &localhost, past),
+            10,
+            "round {round}: expired"
+        );
+        assert_eq!(code(leaf, rest, &other, now), 62, "round {round}: name");
+        let (e_leaf, e_rest) = expired.split_first().unwrap();
+        assert_eq!(code(e_leaf, e_rest, &localhost, now), 10, "round {round}");
+        // Without its intermediate the leaf has no issuer in the store.
+        assert_eq!(code(leaf, &[], &localhost, now), 20, "round {round}");
+        let garbage = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+        assert_eq!(code(&garbage, rest, &localhost, now), 1, "round {round}");
+    }
+}

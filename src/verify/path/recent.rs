@@ -32,11 +32,14 @@ impl RecentCerts {
             certs.push_front(Arc::clone(&cert));
             return Some(cert);
         }
+        // Parsed unlocked: other connections of the context verify meanwhile.
         drop(certs);
         let cert = Arc::new(Cert::parse(der)?);
         let mut certs = self.certs.lock().unwrap_or_else(|p| p.into_inner());
-        certs.push_front(Arc::clone(&cert));
-        certs.truncate(CAPACITY);
+        if !certs.iter().any(|c| c.der == cert.der) {
+            certs.push_front(Arc::clone(&cert));
+            certs.truncate(CAPACITY);
+        }
         Some(cert)
     }
 
