@@ -11,9 +11,10 @@ It builds `python/` with cargo (unless --lib is given), copies the library into 
 temporary directory as `_ssl<EXT_SUFFIX>`, puts that directory first on PYTHONPATH
 (CPython's `_ssl` is a lib-dynload module, so ours shadows it) and runs the
 interpreter's installed test package with regrtest: `python3 -m test test_ssl`
-(resources as regrtest sets them: no network, no walltime). Per-test outcomes come
-from regrtest's verbose output and are compared with `python/test_ssl.expected`
-(`python/<suite>.expected` for `--suite`, optionally narrowed with `--match`):
+(resources as regrtest sets them: no network, no walltime; `--use RES` enables one).
+Per-test outcomes come from regrtest's verbose output and are compared with
+`python/test_ssl.expected` (`python/<suite>.expected` for `--suite`, optionally
+narrowed with `--match`):
 
     fail    Class.test_name  why it fails
     skip    Class.test_name  why it is skipped
@@ -84,8 +85,9 @@ def read_expected(path):
 def patterns(suite):
     """The regexes of a test's start line and of unittest's failure headers."""
     mod = re.escape("test." + suite)
-    start = re.compile(rf"^(test_\w+) \({mod}\.(\w+)\.(test_\w+)\)", re.M)
-    failed = re.compile(rf"^(?:ERROR|FAIL): (test_\w+) \({mod}\.(\w+)\.test_\w+\)", re.M)
+    # unittest runs every method whose name starts with "test" (`testTimeoutValue` too).
+    start = re.compile(rf"^(test\w*) \({mod}\.(\w+)\.(test\w*)\)", re.M)
+    failed = re.compile(rf"^(?:ERROR|FAIL): (test\w*) \({mod}\.(\w+)\.test\w*\)", re.M)
     return start, failed
 
 
@@ -119,6 +121,8 @@ def main():
                     help="only tests matching this pattern (regrtest -m; repeatable)")
     ap.add_argument("--expected", help="the expected-outcomes file"
                     " (default: python/<suite>.expected)")
+    ap.add_argument("--use", action="append", default=[],
+                    help="a regrtest resource to enable (regrtest -u; repeatable), e.g. walltime")
     ap.add_argument("--show-output", action="store_true", help="print regrtest's output")
     args = ap.parse_args()
 
@@ -159,7 +163,7 @@ def main():
             sys.executable, "-m", "test", suite, "-v",
             "--timeout", str(FILE_TIMEOUT),
             "--ignorefile", ignore_path,
-        ] + [a for m in args.match for a in ("-m", m)]
+        ] + [a for m in args.match for a in ("-m", m)] + [a for u in args.use for a in ("-u", u)]
         print("+ PYTHONPATH=" + shadow, " ".join(cmd[0:1] + ["-m"] + cmd[2:]), flush=True)
         try:
             run = subprocess.run(

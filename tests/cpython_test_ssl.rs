@@ -3,9 +3,10 @@
 //! every outcome with `python/test_ssl.expected` (`python/run_test_ssl.py` does the
 //! work; it is also the command README documents for running it by hand), then
 //! asyncio's TLS tests the same way (`--suite test_asyncio.test_ssl`, ..., each with
-//! its `python/<suite>.expected`), and real programs, unchanged, on our `_ssl`
-//! (`python/real_programs.py`: `http.server` over TLS serving `urllib.request`, an
-//! asyncio TLS echo server and client).
+//! its `python/<suite>.expected`), the suites of the standard library's TLS clients
+//! (ftplib, poplib, imaplib, http.client, urllib.request), and real programs,
+//! unchanged, on our `_ssl` (`python/real_programs.py`: `http.server` over TLS serving
+//! `urllib.request`, an asyncio TLS echo server and client).
 
 mod common;
 
@@ -84,6 +85,20 @@ fn cpython_asyncio_tls_tests_run_as_listed() {
         "*tls*",
     ]);
     run_suite(&["--suite", "test_asyncio.test_sendfile", "--match", "*ssl*"]);
+}
+
+/// The standard library's TLS clients, each under its own suite, whole: `ftplib.FTP_TLS`,
+/// `poplib.POP3_SSL` and STLS, `imaplib.IMAP4_SSL` (with regrtest's `walltime`
+/// resource, which its certificate verification tests need), `http.client`'s
+/// `HTTPSConnection`, and `urllib.request` over HTTPS, against the suites' local TLS
+/// servers.
+#[test]
+fn cpython_stdlib_tls_clients_run_as_listed() {
+    run_suite(&["--suite", "test_ftplib"]);
+    run_suite(&["--suite", "test_poplib"]);
+    run_suite(&["--suite", "test_imaplib", "--use", "walltime"]);
+    run_suite(&["--suite", "test_httplib"]);
+    run_suite(&["--suite", "test_urllib2_localnet"]);
 }
 
 /// Real programs, unchanged, on our `_ssl` (`python/real_programs.py`).
