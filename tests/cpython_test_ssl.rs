@@ -70,8 +70,8 @@ fn cpython_test_ssl_runs_as_listed() {
     run_suite(&[]);
 }
 
-/// asyncio's TLS tests: its own TLS suites whole, and the TLS tests of the event loop
-/// and sendfile suites.
+/// asyncio's TLS tests: its own TLS suites whole, and the TLS tests of the event loop,
+/// sendfile and streams suites.
 #[test]
 fn cpython_asyncio_tls_tests_run_as_listed() {
     run_suite(&["--suite", "test_asyncio.test_ssl"]);
@@ -85,13 +85,21 @@ fn cpython_asyncio_tls_tests_run_as_listed() {
         "*tls*",
     ]);
     run_suite(&["--suite", "test_asyncio.test_sendfile", "--match", "*ssl*"]);
+    run_suite(&[
+        "--suite",
+        "test_asyncio.test_streams",
+        "--match",
+        "*ssl*",
+        "--match",
+        "*tls*",
+    ]);
 }
 
 /// The standard library's TLS clients, each under its own suite, whole: `ftplib.FTP_TLS`,
 /// `poplib.POP3_SSL` and STLS, `imaplib.IMAP4_SSL` (with regrtest's `walltime`
 /// resource, which its certificate verification tests need), `http.client`'s
-/// `HTTPSConnection`, and `urllib.request` over HTTPS, against the suites' local TLS
-/// servers.
+/// `HTTPSConnection`, `urllib.request` over HTTPS (whole suites), and `logging`'s
+/// `HTTPHandler` over HTTPS, against the suites' local TLS servers.
 #[test]
 fn cpython_stdlib_tls_clients_run_as_listed() {
     run_suite(&["--suite", "test_ftplib"]);
@@ -99,6 +107,7 @@ fn cpython_stdlib_tls_clients_run_as_listed() {
     run_suite(&["--suite", "test_imaplib", "--use", "walltime"]);
     run_suite(&["--suite", "test_httplib"]);
     run_suite(&["--suite", "test_urllib2_localnet"]);
+    run_suite(&["--suite", "test_logging", "--match", "HTTPHandlerTest*"]);
 }
 
 /// Real programs, unchanged, on our `_ssl` (`python/real_programs.py`).
