@@ -7,6 +7,7 @@
 //! `SEQUENCE { OID, UTF8String }`; the RDN encodings are concatenated without an
 //! outer `SEQUENCE`. No crate implements this OpenSSL-specific form, hence this file.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::x509::der::tlv;
@@ -30,13 +31,21 @@ fn push_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
 }
 
 /// `ASN1_STRING_to_UTF8` for the string types OpenSSL canonicalises; `None` for
-/// other types (kept as they are) or undecodable content.
-fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
+/// other types (kept as they are), `Some(None)` for undecodable content. UTF-8 and
+/// ASCII-only single-byte strings are already their UTF-8: borrowed, not copied.
+fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<Cow<'_, [u8]>>> {
     match tag {
         // UTF8String
-        0x0c => Some(std::str::from_utf8(v).ok().map(str::to_string)),
+        0x0c => Some(std::str::from_utf8(v).ok().map(|_| v.into())),
         // PrintableString, T61String, IA5String, VisibleString: one byte per char.
-        0x13 | 0x14 | 0x16 | 0x1a => Some(Some(v.iter().map(|&b| char::from(b)).collect())),
+        0x13 | 0x14 | 0x16 | 0x1a if v.is_ascii() => Some(Some(v.into())),
+        0x13 | 0x14 | 0x16 | 0x1a => Some(Some(
+            v.iter()
+                .map(|&b| char::from(b))
+                .collect::<String>()
+                .into_bytes()
+                .into(),
+        )),
         // BMPString
         0x1e => Some(if v.len().is_multiple_of(2) {
             let units: Vec<u16> = v
@@ -46,6 +55,7 @@ fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
             char::decode_utf16(units)
                 .collect::<Result<String, _>>()
                 .ok()
+                .map(|t| t.into_bytes().into())
         } else {
             None
         }),
@@ -54,6 +64,7 @@ fn to_utf8(tag: u8, v: &[u8]) -> Option<Option<String>> {
             v.chunks(4)
                 .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
                 .collect::<Option<String>>()
+                .map(|t| t.into_bytes().into())
         } else {
             None
         }),
@@ -176,14 +187,9 @@ fn canonical_atv(atv: &[u8], out: &mut Vec<u8>) -> Option<()> {
 }
 
 /// A string value's canonical UTF-8 (`None`: not a string type OpenSSL canonicalises,
-/// kept as it is; `Some(None)`: undecodable). UTF-8 and ASCII-only single-byte strings
-/// need no conversion.
+/// kept as it is; `Some(None)`: undecodable).
 fn canonical_value(tag: u8, v: &[u8]) -> Option<Option<Vec<u8>>> {
-    match tag {
-        0x0c => Some(std::str::from_utf8(v).ok().map(|_| canon_bytes(v))),
-        0x13 | 0x14 | 0x16 | 0x1a if v.is_ascii() => Some(Some(canon_bytes(v))),
-        _ => to_utf8(tag, v).map(|text| text.map(|t| canon_bytes(t.as_bytes()))),
-    }
+    to_utf8(tag, v).map(|text| text.map(|t| canon_bytes(&t)))
 }
 
 /// `X509_NAME_cmp` on canonical encodings: shorter first, then bytewise.
