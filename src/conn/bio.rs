@@ -30,6 +30,22 @@ impl BioState {
     }
 }
 
+/// The first `n` bytes of `queue` (at most all), in its two pieces.
+fn front(queue: &VecDeque<u8>, n: usize) -> (&[u8], &[u8]) {
+    let (head, tail) = queue.as_slices();
+    let n = n.min(queue.len());
+    let first = n.min(head.len());
+    (&head[..first], &tail[..n - first])
+}
+
+/// Copies the front of `queue` into `out` (as much as both hold); how many bytes.
+pub(crate) fn copy_front(queue: &VecDeque<u8>, out: &mut [u8]) -> usize {
+    let (a, b) = front(queue, out.len());
+    out[..a.len()].copy_from_slice(a);
+    out[a.len()..a.len() + b.len()].copy_from_slice(b);
+    a.len() + b.len()
+}
+
 impl std::fmt::Debug for MemoryBio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = self.lock();
@@ -101,13 +117,9 @@ impl MemoryBio {
     /// `MemoryBIO.read(n)`: up to `n` bytes (`None` = all).
     pub fn read(&self, n: Option<usize>) -> Vec<u8> {
         let mut s = self.lock();
-        let n = n.unwrap_or(usize::MAX).min(s.buf.len());
-        let mut out = Vec::with_capacity(n);
-        let (front, back) = s.buf.as_slices();
-        let first = n.min(front.len());
-        out.extend_from_slice(&front[..first]);
-        out.extend_from_slice(&back[..n - first]);
-        s.drain_front(n);
+        let (a, b) = front(&s.buf, n.unwrap_or(usize::MAX));
+        let out = [a, b].concat();
+        s.drain_front(out.len());
         out
     }
 
@@ -144,13 +156,7 @@ impl MemoryBio {
 
     /// Copies up to `out.len()` bytes from the front without consuming them.
     pub fn peek(&self, out: &mut [u8]) -> usize {
-        let s = self.lock();
-        let n = out.len().min(s.buf.len());
-        let (front, back) = s.buf.as_slices();
-        let first = n.min(front.len());
-        out[..first].copy_from_slice(&front[..first]);
-        out[first..n].copy_from_slice(&back[..n - first]);
-        n
+        copy_front(&self.lock().buf, out)
     }
 
     /// Whether `write_eof()` was called (bytes may remain).

@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 
+use super::bio::copy_front;
 #[cfg(test)]
 use super::bio::MemoryBio;
 
@@ -218,11 +219,7 @@ pub(crate) trait RecordSource {
 
 impl RecordSource for VecDeque<u8> {
     fn pull(&mut self, out: &mut [u8]) -> usize {
-        let k = out.len().min(self.len());
-        let (front, back) = self.as_slices();
-        let first = k.min(front.len());
-        out[..first].copy_from_slice(&front[..first]);
-        out[first..k].copy_from_slice(&back[..k - first]);
+        let k = copy_front(self, out);
         self.drain(..k);
         k
     }
