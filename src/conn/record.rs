@@ -292,8 +292,8 @@ pub(crate) struct RecordReader<'a, Q: RecordSource> {
     source: &'a mut Q,
     /// A record was completed: further reads return 0.
     done: bool,
-    /// How many bytes of the next record may follow a completed one.
-    lookahead: usize,
+    /// The next record's header may follow a completed one ([`LOOKAHEAD`] bytes).
+    lookahead: bool,
     /// The bytes handed on past the completed record.
     past: Partial<LOOKAHEAD>,
     /// Bytes handed on.
@@ -307,7 +307,7 @@ impl<'a, Q: RecordSource> RecordReader<'a, Q> {
             feeder,
             source,
             done: false,
-            lookahead: 0,
+            lookahead: false,
             past: Partial::default(),
             moved: 0,
         }
@@ -324,7 +324,7 @@ impl<'a, Q: RecordSource> RecordReader<'a, Q> {
     /// which rustls drops.
     #[cfg(any(test, feature = "tokio"))]
     pub fn with_lookahead(mut self) -> Self {
-        self.lookahead = LOOKAHEAD;
+        self.lookahead = true;
         self
     }
 
@@ -357,8 +357,8 @@ impl<Q: RecordSource> std::io::Read for RecordReader<'_, Q> {
             // Once the record's length is known, one read asks for the rest of it and
             // the look-ahead.
             let mut want = self.feeder.wanted();
-            if self.feeder.in_body() {
-                want += self.lookahead;
+            if self.lookahead && self.feeder.in_body() {
+                want += LOOKAHEAD;
             }
             let end = n + want.min(buf.len() - n);
             let got = self.source.pull(&mut buf[n..end]);
